@@ -1,0 +1,187 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The request context: one AsyncLocalStorage store shared by every pillar.
+ *
+ * A `Context` is immutable in its keyed values (the OpenTelemetry `Context` contract: `setValue`
+ * returns a new context), so the tracer's ContextManager runs on this same store. The per-request
+ * part that a handler may enrich after the request started (request id, user id, bound fields)
+ * lives in a mutable `Scope` shared by every context derived within that request; changing it
+ * bumps `scope.version`, which is how the logger knows to re-serialize its cached fields.
+ */
+
+/** `Symbol.for` keys of @opentelemetry/api (createContextKey uses Symbol.for). */
+export const OTEL_SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+export const OTEL_SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/** Trace identity as carried in the context. */
+export interface TraceIds {
+  traceId: string;
+  spanId: string;
+  /** W3C trace flags: bit 0 sampled, bit 1 random. */
+  traceFlags: number;
+}
+
+interface SpanLike {
+  spanContext(): TraceIds;
+}
+
+/** The mutable, request-wide part of a context. */
+export class Scope {
+  requestId: string | undefined;
+  userId: string | undefined;
+  /** Explicit trace ids for code that propagates without a tracer; a span in the context wins. */
+  trace: TraceIds | undefined;
+  fields: Record<string, unknown> | undefined;
+  /** Incremented on every change so serializations cached against this scope can be invalidated. */
+  version = 0;
+  /** Opaque per-scope caches owned by pillars (the logger keeps its serialized fields here). */
+  cache: unknown = undefined;
+
+  constructor(init?: ContextInit, parent?: Scope) {
+    this.requestId = init?.requestId ?? parent?.requestId;
+    this.userId = init?.userId ?? parent?.userId;
+    this.trace = init?.trace ?? parent?.trace;
+    const parentFields = parent?.fields;
+    const ownFields = init?.fields;
+    this.fields = parentFields === undefined ? (ownFields === undefined ? undefined : { ...ownFields })
+      : ownFields === undefined ? { ...parentFields } : { ...parentFields, ...ownFields };
+  }
+}
+
+/** What a new context may be started with. */
+export interface ContextInit {
+  requestId?: string;
+  userId?: string;
+  trace?: TraceIds;
+  /** Fields bound to every log line written inside the context. */
+  fields?: Record<string, unknown>;
+}
+
+const EMPTY_SCOPE = new Scope();
+Object.freeze(EMPTY_SCOPE);
+
+/**
+ * One immutable context. Implements the `Context` interface of @opentelemetry/api
+ * (`getValue`/`setValue`/`deleteValue`), so it can be handed to OpenTelemetry code as is.
+ */
+export class Context {
+  /** @internal */
+  readonly scope: Scope;
+  readonly #values: Map<symbol, unknown> | undefined;
+
+  /** @internal use `ROOT_CONTEXT` or `runInContext` */
+  constructor(scope: Scope, values?: Map<symbol, unknown>) {
+    this.scope = scope;
+    this.#values = values;
+  }
+
+  getValue(key: symbol): unknown {
+    return this.#values?.get(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    const values = new Map(this.#values);
+    values.set(key, value);
+    return new Context(this.scope, values);
+  }
+
+  deleteValue(key: symbol): Context {
+    if (this.#values?.has(key) !== true) return this;
+    const values = new Map(this.#values);
+    values.delete(key);
+    return new Context(this.scope, values);
+  }
+
+  /** A child context with its own scope (new request id, fields…), keeping keyed values. */
+  withScope(init: ContextInit): Context {
+    return new Context(new Scope(init, this.scope === EMPTY_SCOPE ? undefined : this.scope), this.#values);
+  }
+
+  get requestId(): string | undefined {
+    return this.scope.requestId;
+  }
+
+  get userId(): string | undefined {
+    return this.scope.userId;
+  }
+
+  get fields(): Readonly<Record<string, unknown>> | undefined {
+    return this.scope.fields;
+  }
+
+  /** Trace ids of the active span, else those set explicitly on the scope. */
+  get traceIds(): TraceIds | undefined {
+    const span = this.#values?.get(OTEL_SPAN_KEY) as SpanLike | undefined;
+    if (span !== undefined) {
+      try {
+        return span.spanContext();
+      } catch {
+        return this.scope.trace;
+      }
+    }
+    return this.scope.trace;
+  }
+
+  /** @internal the span stored under the OpenTelemetry span key, if any (cheap identity check). */
+  get span(): unknown {
+    return this.#values?.get(OTEL_SPAN_KEY);
+  }
+}
+
+/** The empty context: no request, no span. */
+export const ROOT_CONTEXT = new Context(EMPTY_SCOPE);
+
+/** @internal the single store. Pillars read it directly on hot paths. */
+export const storage = new AsyncLocalStorage<Context>();
+
+/** The active context, or `ROOT_CONTEXT` outside any. */
+export function currentContext(): Context {
+  return storage.getStore() ?? ROOT_CONTEXT;
+}
+
+/**
+ * Runs `fn` in a new request context derived from the active one.
+ * @example
+ * runInContext({ requestId: 'req-1', fields: { tenant: 'acme' } }, () => log.info('hello'));
+ */
+export function runInContext<T>(init: ContextInit, fn: () => T): T {
+  return storage.run(currentContext().withScope(init), fn);
+}
+
+/** Runs `fn` with exactly `ctx` active (what a ContextManager's `with` does). */
+export function withContext<A extends unknown[], R>(ctx: Context, fn: (...args: A) => R, thisArg?: unknown, ...args: A): R {
+  return storage.run(ctx, () => fn.apply(thisArg, args));
+}
+
+/**
+ * Adds fields to the active request's scope: every later log line in this request carries them.
+ * Outside any request context it does nothing and returns false.
+ * @example
+ * addContextFields({ tenant: 'acme', plan: 'pro' });
+ */
+export function addContextFields(fields: Record<string, unknown>): boolean {
+  const scope = storage.getStore()?.scope;
+  if (scope === undefined || scope === EMPTY_SCOPE) return false;
+  scope.fields = scope.fields === undefined ? { ...fields } : { ...scope.fields, ...fields };
+  scope.version++;
+  return true;
+}
+
+/** Sets the user id of the active request. Returns false outside any request context. */
+export function setContextUser(userId: string): boolean {
+  const scope = storage.getStore()?.scope;
+  if (scope === undefined || scope === EMPTY_SCOPE) return false;
+  scope.userId = userId;
+  scope.version++;
+  return true;
+}
+
+/** Sets the request id of the active request. Returns false outside any request context. */
+export function setContextRequestId(requestId: string): boolean {
+  const scope = storage.getStore()?.scope;
+  if (scope === undefined || scope === EMPTY_SCOPE) return false;
+  scope.requestId = requestId;
+  scope.version++;
+  return true;
+}
