@@ -6,6 +6,8 @@ import { definedErrorCodes, SightlineError } from 'sightline';
 import 'sightline/log';
 import 'sightline/context';
 import 'sightline/testing';
+import 'sightline/otlp';
+import 'sightline/metrics';
 
 test('docs/errors.md lists exactly the defined error codes', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

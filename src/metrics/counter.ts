@@ -95,7 +95,7 @@ export class Counter extends Metric<CounterChild> {
   inc(labels: Labels, n?: number): void;
   inc(a?: number | Labels, b?: number): void {
     if (typeof a === 'object') this.lookup(a).inc(b);
-    else this.root.inc(a);
+    else this.plain().inc(a);
   }
 
   /**
@@ -109,6 +109,6 @@ export class Counter extends Metric<CounterChild> {
 
   /** Value of the series without labels, or of `labels` (0 when absent). */
   get(labels?: Labels): number {
-    return labels === undefined ? this.root.value : this.lookup(labels).value;
+    return (labels === undefined ? this.plain() : this.lookup(labels)).value;
   }
 }

@@ -95,7 +95,7 @@ export class Gauge extends Metric<GaugeChild> {
   set(labels: Labels, v: number): void;
   set(a: number | Labels, b?: number): void {
     if (typeof a === 'object') this.lookup(a).set(b as number);
-    else this.root.set(a);
+    else this.plain().set(a);
   }
 
   /** Adds `n` (default 1). */
@@ -103,7 +103,7 @@ export class Gauge extends Metric<GaugeChild> {
   inc(labels: Labels, n?: number): void;
   inc(a?: number | Labels, b?: number): void {
     if (typeof a === 'object') this.lookup(a).inc(b);
-    else this.root.inc(a);
+    else this.plain().inc(a);
   }
 
   /** Subtracts `n` (default 1). */
@@ -111,17 +111,17 @@ export class Gauge extends Metric<GaugeChild> {
   dec(labels: Labels, n?: number): void;
   dec(a?: number | Labels, b?: number): void {
     if (typeof a === 'object') this.lookup(a).dec(b);
-    else this.root.dec(a);
+    else this.plain().dec(a);
   }
 
   /** Sets the series without labels (or of `labels`) to the current time in seconds. */
   setToCurrentTime(labels?: Labels): void {
-    (labels === undefined ? this.root : this.lookup(labels)).setToCurrentTime();
+    (labels === undefined ? this.plain() : this.lookup(labels)).setToCurrentTime();
   }
 
   /** Starts a timer that sets the gauge to the elapsed seconds when called. */
   startTimer(labels?: Labels): () => number {
-    return (labels === undefined ? this.root : this.lookup(labels)).startTimer();
+    return (labels === undefined ? this.plain() : this.lookup(labels)).startTimer();
   }
 
   /** The bound child of one label set, cached. */
@@ -131,6 +131,6 @@ export class Gauge extends Metric<GaugeChild> {
 
   /** Value of the series without labels, or of `labels`. */
   get(labels?: Labels): number {
-    return labels === undefined ? this.root.value : this.lookup(labels).value;
+    return (labels === undefined ? this.plain() : this.lookup(labels)).value;
   }
 }

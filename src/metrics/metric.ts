@@ -105,6 +105,11 @@ export abstract class Metric<S extends SeriesBase> {
     }
   }
 
+  /** The series without labels; on a labelled metric, the update is invalid (counted, dropped). */
+  protected plain(): S {
+    return this.labelNames.length === 0 ? this.root : this.#invalidLabels();
+  }
+
   /** Builds one series. @internal */
   protected abstract createSeries(labelValues: readonly string[], labelText: string): S;
 

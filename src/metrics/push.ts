@@ -8,6 +8,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createError } from '../errors.js';
+import type { Renderable } from './registry.js';
 
 /** The push URL is not an absolute http(s) URL. */
 export const PushInvalidUrl = createError('SL_ERR_METRICS_PUSH_URL',
@@ -22,10 +23,8 @@ export const PushInvalidGroupingKey = createError('SL_ERR_METRICS_PUSH_GROUPING_
 export const PushInvalidOption = createError('SL_ERR_METRICS_PUSH_OPTION',
   (why: string) => `invalid pushgateway option: ${why}`);
 
-/** Anything that renders the text exposition format 0.0.4, such as a `Registry`. */
-export interface TextRenderable {
-  render(format: 'text'): Promise<string>;
-}
+/** Anything that renders the text exposition format 0.0.4: a `Registry` or a cluster aggregator. */
+type TextRenderable = Renderable;
 
 /** Options of {@link Pushgateway}. */
 export interface PushgatewayOptions {

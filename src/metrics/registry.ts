@@ -277,8 +277,8 @@ export class Registry implements Renderable {
       const timer = setTimeout(() => finish('collect_timeouts'), h.timeoutMs);
       try {
         const r = h.run();
-        if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
-          (r as Promise<void>).then(() => finish(), () => finish('collect_errors'));
+        if (r !== undefined && typeof r.then === 'function') {
+          r.then(() => finish(), () => finish('collect_errors'));
         } else {
           finish();
         }

@@ -136,12 +136,12 @@ export class Summary extends Metric<SummaryChild> {
   observe(labels: Labels, v: number): void;
   observe(a: number | Labels, b?: number): void {
     if (typeof a === 'object') this.lookup(a).observe(b as number);
-    else this.root.observe(a);
+    else this.plain().observe(a);
   }
 
   /** Starts a timer that observes the elapsed seconds when called. */
   startTimer(labels?: Labels): () => number {
-    return (labels === undefined ? this.root : this.lookup(labels)).startTimer();
+    return (labels === undefined ? this.plain() : this.lookup(labels)).startTimer();
   }
 
   /** The bound child of one label set, cached. */

@@ -5,8 +5,9 @@
  * yields `undefined`, and the metrics built on it are simply absent. The parsing lives in
  * `procfs.ts` so it is tested on sample text.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir, statfs } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   parseCgroupValue,
   parseCpuMax,
@@ -18,7 +19,7 @@ import {
   parseMountinfo,
   parseNetDev,
   parseProcStat,
-  parseSelfCgroupV2Path,
+  resolveCgroupV2Dir,
   type DiskStats,
   type MountInfo,
   type NetDevStats,
@@ -97,6 +98,24 @@ export class Platform {
   async #parsed<T>(parts: string[], parse: (text: string) => T): Promise<T | undefined> {
     const t = await readText(this.#proc(...parts));
     return t === undefined ? undefined : parse(t);
+  }
+
+  /**
+   * Whether a file under the procfs root exists. Synchronous: used once, when metrics are
+   * defined, to decide which to define (so a missing source means an absent metric, not a 0).
+   */
+  exists(...parts: string[]): boolean {
+    return existsSync(this.#proc(...parts));
+  }
+
+  /** Whether /proc/self/status can be read (Linux). */
+  hasSelfStatus(): boolean {
+    return this.exists('self', 'status');
+  }
+
+  /** Whether /proc/self/fd and /proc/self/limits can be read (Linux). */
+  hasSelfFds(): boolean {
+    return this.exists('self', 'fd') && this.exists('self', 'limits');
   }
 
   /** /proc/stat: per-CPU times, context switches, boot time, running/blocked processes. */
@@ -179,15 +198,44 @@ export class Platform {
 
   async #discoverCgroup(): Promise<CgroupLocation | undefined> {
     const [self, mounts] = await Promise.all([readText(this.#proc('self', 'cgroup')), this.mounts()]);
-    if (self === undefined || mounts === undefined) return undefined;
-    const path = parseSelfCgroupV2Path(self);
-    const mount = mounts.findLast((m) => m.fsType === 'cgroup2');
-    if (path === undefined || mount === undefined) return undefined;
-    // Inside a cgroup namespace the mount's root is the namespace root and the path in
-    // /proc/self/cgroup is relative to it already (cgroup_namespaces(7)).
-    const rel = mount.root !== '/' && path.startsWith(mount.root) ? path.slice(mount.root.length) : path;
-    const sub = posix.normalize('/' + rel).replace(/\/+$/, '');
-    return { dir: sub === '' ? mount.mountPoint : join(mount.mountPoint, sub), root: mount.mountPoint };
+    return self === undefined || mounts === undefined ? undefined : resolveCgroupV2Dir(self, mounts);
+  }
+
+  #readSync(...parts: string[]): string | undefined {
+    try {
+      return readFileSync(this.#proc(...parts), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The /proc/meminfo field names present, read synchronously when metrics are defined. */
+  meminfoFieldsSync(): Set<string> | undefined {
+    const t = this.#readSync('meminfo');
+    return t === undefined ? undefined : new Set(parseKeyValueKb(t).keys());
+  }
+
+  /**
+   * Which cgroup v2 interface files exist for this process (`cpu.max`, `memory.max`,
+   * `memory.current`, `cpu.stat`; a limit file counts when any level up to the root has it).
+   * Synchronous: used once when metrics are defined. Undefined without cgroup v2.
+   */
+  cgroupFilesSync(): Set<string> | undefined {
+    let where = this.#cgroupOverride;
+    if (where === undefined) {
+      const self = this.#readSync('self', 'cgroup');
+      const mountinfo = this.#readSync('self', 'mountinfo');
+      where = self === undefined || mountinfo === undefined ? undefined : resolveCgroupV2Dir(self, parseMountinfo(mountinfo));
+      this.#cgroupLocation ??= Promise.resolve(where);
+    }
+    if (where === undefined || !existsSync(where.dir)) return undefined;
+    const files = new Set<string>();
+    for (const f of ['memory.current', 'cpu.stat']) if (existsSync(join(where.dir, f))) files.add(f);
+    for (let d = where.dir; ; d = dirname(d)) {
+      for (const f of ['memory.max', 'cpu.max']) if (existsSync(join(d, f))) files.add(f);
+      if (d === where.root || dirname(d) === d || !d.startsWith(where.root)) break;
+    }
+    return files;
   }
 
   /**

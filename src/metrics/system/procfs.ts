@@ -277,6 +277,21 @@ export function parseSelfCgroupV2Path(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Where this process's cgroup v2 directory is: its `0::` path resolved against the last cgroup2
+ * mount. Inside a cgroup namespace the mount's root is the namespace root and the path is
+ * relative to it already (cgroup_namespaces(7)). Undefined without cgroup v2.
+ */
+export function resolveCgroupV2Dir(selfCgroup: string, mounts: readonly MountInfo[]): { dir: string; root: string } | undefined {
+  const path = parseSelfCgroupV2Path(selfCgroup);
+  const mount = mounts.findLast((m) => m.fsType === 'cgroup2');
+  if (path === undefined || mount === undefined) return undefined;
+  const rel = mount.root !== '/' && path.startsWith(mount.root) ? path.slice(mount.root.length) : path;
+  const parts = rel.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  const base = mount.mountPoint.replace(/\/+$/, '') || '/';
+  return { dir: parts.length === 0 ? base : `${base === '/' ? '' : base}/${parts.join('/')}`, root: base };
+}
+
 /** cpu.max: `$MAX $PERIOD`, where `$MAX` is `max` for no limit (cgroup-v2.rst, "cpu.max"). */
 export function parseCpuMax(text: string): { quotaMicros: number | undefined; periodMicros: number } | undefined {
   const f = text.trim().split(/\s+/);
