@@ -69,7 +69,7 @@ test('OTEL_PROPAGATORS: each name, none, and unknown names warned once and ignor
   assert.deepEqual(fieldsOf({ OTEL_PROPAGATORS: 'none' }), []);
   const writes: string[] = [];
   const orig = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => { writes.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => { writes.push(String(chunk)); return true; });
   try {
     assert.deepEqual(fieldsOf({ OTEL_PROPAGATORS: 'tracecontext, jaeger' }), ['traceparent', 'tracestate']);
     assert.deepEqual(fieldsOf({ OTEL_PROPAGATORS: 'jaeger,tracecontext' }), ['traceparent', 'tracestate']);

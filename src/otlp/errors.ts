@@ -1,0 +1,13 @@
+import { createError } from '../errors.js';
+
+/** An endpoint option that is not an absolute http(s) URL. */
+export const InvalidEndpoint = createError(
+  'SL_ERR_OTLP_INVALID_ENDPOINT',
+  (value: string) => `invalid OTLP endpoint "${value}": use an absolute http:// or https:// URL, e.g. http://localhost:4318/v1/traces`,
+);
+
+/** A numeric option out of range (timeout, queue sizes, delays). */
+export const InvalidOption = createError(
+  'SL_ERR_OTLP_INVALID_OPTION',
+  (value: unknown, expected: string) => `invalid value ${JSON.stringify(value)}: expected ${expected}`,
+);

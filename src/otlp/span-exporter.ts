@@ -1,0 +1,111 @@
+import type { ExportResult, SpanExporter } from '../trace/exporter.js';
+import type { SpanRecord } from './model.js';
+import { resolveConfig } from './config.js';
+import type { OtlpExporterOptions } from './config.js';
+import { InvalidOption } from './errors.js';
+import { encodeTraces } from './json.js';
+import { OtlpHttpSender } from './sender.js';
+import { newStats } from './stats.js';
+import type { OtlpExportStats } from './stats.js';
+import { warnOnce } from './warn.js';
+
+interface Pending {
+  spans: SpanRecord[];
+  resolve: (r: ExportResult) => void;
+}
+
+/**
+ * Exports spans over OTLP/HTTP JSON (`POST /v1/traces`). Implements `SpanExporter`, so it plugs
+ * into Sightline's batch processor. Batches are sent one at a time; at most `maxQueuedBatches`
+ * are held (in flight + waiting), the rest are dropped at once and counted, so a slow or dead
+ * collector never grows memory nor holds up the caller. `export` never rejects.
+ * @example
+ * import { OtlpSpanExporter } from 'sightline/otlp';
+ * const exporter = new OtlpSpanExporter({ url: 'http://collector:4318/v1/traces' });
+ */
+export class OtlpSpanExporter implements SpanExporter {
+  readonly #sender: OtlpHttpSender;
+  readonly #stats = newStats('traces');
+  readonly #queue: Pending[] = [];
+  readonly #maxBatches: number;
+  #running = false;
+  #closed = false;
+  #idle: (() => void)[] = [];
+
+  constructor(options: OtlpExporterOptions = {}) {
+    this.#sender = new OtlpHttpSender(resolveConfig('traces', options), this.#stats);
+    const max = options.maxQueuedBatches ?? 4;
+    if (!Number.isInteger(max) || max < 1) throw InvalidOption('maxQueuedBatches', max, 'an integer ≥ 1');
+    this.#maxBatches = max;
+  }
+
+  /** The URL spans are sent to. */
+  get url(): string {
+    return this.#sender.config.url.href;
+  }
+
+  export(spans: SpanRecord[]): Promise<ExportResult> {
+    if (spans.length === 0) return Promise.resolve({ code: 0 });
+    if (this.#closed || this.#queue.length >= this.#maxBatches) {
+      this.#stats.dropped += spans.length;
+      const why = this.#closed ? 'exporter is shut down' : 'OTLP export queue full';
+      return Promise.resolve({ code: 1, error: new Error(why) });
+    }
+    return new Promise<ExportResult>((resolve) => {
+      this.#queue.push({ spans, resolve });
+      this.#stats.queued += spans.length;
+      if (!this.#running) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#queue.length > 0) {
+        const p = this.#queue[0]!;
+        let result: ExportResult;
+        try {
+          const outcome = await this.#sender.send(JSON.stringify(encodeTraces(p.spans)));
+          if (outcome.ok) {
+            this.#stats.rejected += outcome.rejected;
+            this.#stats.exported += p.spans.length - Math.min(outcome.rejected, p.spans.length);
+            result = { code: 0 };
+          } else {
+            this.#stats.failed += p.spans.length;
+            warnOnce('otlp-traces-failed', `OTLP span export to ${this.url} failed (${outcome.error?.message ?? 'unknown'}); spans are counted as failed, export goes on`);
+            result = { code: 1, error: outcome.error ?? new Error('OTLP export failed') };
+          }
+        } catch (e) {
+          this.#stats.failed += p.spans.length;
+          result = { code: 1, error: e as Error };
+        }
+        this.#queue.shift();
+        this.#stats.queued -= p.spans.length;
+        p.resolve(result);
+      }
+    } finally {
+      this.#running = false;
+      const waiters = this.#idle;
+      this.#idle = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves when every batch handed over so far was sent or given up. */
+  forceFlush(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Flushes, then refuses further batches (dropped and counted) and closes idle sockets. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    await this.forceFlush();
+    this.#sender.close();
+  }
+
+  /** A snapshot of the counters (`sightline_otlp_*` self-metrics). */
+  stats(): OtlpExportStats {
+    return { ...this.#stats };
+  }
+}
