@@ -112,8 +112,8 @@ export class CkmsStream {
     const v = this.#v, g = this.#g, d = this.#d;
     if (v.length === 0) return NaN;
     // §3 OUTPUT: the first tuple i whose successor's r_max exceeds φn + f(φn)/2 answers φ.
-    let t = Math.ceil(q * this.#n);
-    t += Math.ceil(this.#f(t) / 2);
+    const target = q * this.#n;
+    const t = target + this.#f(target) / 2;
     let r = 0;
     for (let i = 1; i < v.length; i++) {
       r += g[i - 1]!;
