@@ -57,10 +57,9 @@ function rejectedCount(body: string | undefined): number {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    // unref: a pending retry must not keep a finished process alive
-    setTimeout(resolve, ms).unref();
-  });
+  // Kept referenced: an export under way (bounded by its timeout) may hold the process, so that
+  // `await exporter.shutdown()` at exit really delivers.
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -156,7 +155,6 @@ export class OtlpHttpSender {
         done({ error: new Error('OTLP export timed out') });
         req.destroy();
       }, timeoutMillis);
-      timer.unref();
       req.on('error', (e: NodeJS.ErrnoException) => done({ error: e, network: e.code !== undefined && NETWORK_CODES.has(e.code) }));
       req.end(body);
     });

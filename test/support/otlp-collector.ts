@@ -29,6 +29,8 @@ export class OtlpTestCollector {
   slowMillis = 200;
   /** `partial`: how many items the answer says were rejected. */
   partialRejected = 1;
+  /** Modes for the next requests, one each, before falling back to `mode`. */
+  readonly script: CollectorMode[] = [];
   /** Every request received, accepted or not. */
   readonly requests: ReceivedRequest[] = [];
   #server: http.Server;
@@ -74,7 +76,7 @@ export class OtlpTestCollector {
         } catch {
           json = undefined;
         }
-        const mode = this.mode;
+        const mode = this.script.shift() ?? this.mode;
         this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, mode });
         this.#answer(mode, res);
         for (const w of this.#waiters.splice(0)) w();
