@@ -61,6 +61,18 @@ export interface ContextInit {
 const EMPTY_SCOPE = new Scope();
 Object.freeze(EMPTY_SCOPE);
 
+/** The OpenTelemetry `Context` interface, as implemented by contexts made elsewhere. */
+export interface ForeignContext {
+  getValue(key: symbol): unknown;
+  setValue(key: symbol, value: unknown): ForeignContext;
+  deleteValue(key: symbol): ForeignContext;
+}
+
+/** Marks a key deleted in a context that extends a foreign one. */
+const DELETED: unknown = Symbol('sightline.deleted');
+/** The span slot of a context that does not set the span itself. */
+const NOT_SET: unknown = Symbol('sightline.notSet');
+
 /**
  * One immutable context. Implements the `Context` interface of @opentelemetry/api
  * (`getValue`/`setValue`/`deleteValue`), so it can be handed to OpenTelemetry code as is.
@@ -69,33 +81,64 @@ export class Context {
   /** @internal */
   readonly scope: Scope;
   readonly #values: Map<symbol, unknown> | undefined;
+  /**
+   * A context made by other code (e.g. @opentelemetry/api's own `ROOT_CONTEXT.setValue(…)`) that
+   * this one extends: keys not set here are read from it. Deleted keys are shadowed by DELETED.
+   */
+  readonly #base: ForeignContext | undefined;
+  /**
+   * The span (OTEL_SPAN_KEY) has its own slot: making a span active is the hot operation, and
+   * this way it shares the (copy-on-write, never mutated) map instead of copying it.
+   * NOT_SET: not set here (read the base); DELETED: deleted here.
+   */
+  readonly #span: unknown;
 
   /** @internal use `ROOT_CONTEXT` or `runInContext` */
-  constructor(scope: Scope, values?: Map<symbol, unknown>) {
+  constructor(scope: Scope, values?: Map<symbol, unknown>, base?: ForeignContext, span: unknown = NOT_SET) {
     this.scope = scope;
     this.#values = values;
+    this.#base = base;
+    this.#span = span;
+  }
+
+  /**
+   * @internal this context if it is one of ours, else ours wrapping `ctx` (keeping this
+   * context's scope, so a request's id and fields survive an OpenTelemetry-made context).
+   */
+  adopt(ctx: ForeignContext): Context {
+    return ctx instanceof Context ? ctx : new Context(this.scope, undefined, ctx);
   }
 
   getValue(key: symbol): unknown {
-    return this.#values?.get(key);
+    if (key === OTEL_SPAN_KEY) {
+      const span = this.#span;
+      if (span !== NOT_SET) return span === DELETED ? undefined : span;
+      return this.#base?.getValue(key);
+    }
+    const v = this.#values?.get(key);
+    if (v !== undefined) return v === DELETED ? undefined : v;
+    return this.#base?.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
+    if (key === OTEL_SPAN_KEY) return new Context(this.scope, this.#values, this.#base, value);
     const values = new Map(this.#values);
     values.set(key, value);
-    return new Context(this.scope, values);
+    return new Context(this.scope, values, this.#base, this.#span);
   }
 
   deleteValue(key: symbol): Context {
-    if (this.#values?.has(key) !== true) return this;
+    if (this.getValue(key) === undefined) return this;
+    if (key === OTEL_SPAN_KEY) return new Context(this.scope, this.#values, this.#base, this.#base === undefined ? NOT_SET : DELETED);
     const values = new Map(this.#values);
-    values.delete(key);
-    return new Context(this.scope, values);
+    if (this.#base !== undefined) values.set(key, DELETED);
+    else values.delete(key);
+    return new Context(this.scope, values, this.#base, this.#span);
   }
 
   /** A child context with its own scope (new request id, fields…), keeping keyed values. */
   withScope(init: ContextInit): Context {
-    return new Context(new Scope(init, this.scope === EMPTY_SCOPE ? undefined : this.scope), this.#values);
+    return new Context(new Scope(init, this.scope === EMPTY_SCOPE ? undefined : this.scope), this.#values, this.#base, this.#span);
   }
 
   get requestId(): string | undefined {
@@ -112,7 +155,7 @@ export class Context {
 
   /** Trace ids of the active span, else those set explicitly on the scope. */
   get traceIds(): TraceIds | undefined {
-    const span = this.#values?.get(OTEL_SPAN_KEY) as SpanLike | undefined;
+    const span = this.getValue(OTEL_SPAN_KEY) as SpanLike | undefined;
     if (span !== undefined) {
       try {
         return span.spanContext();
@@ -125,7 +168,7 @@ export class Context {
 
   /** @internal the span stored under the OpenTelemetry span key, if any (cheap identity check). */
   get span(): unknown {
-    return this.#values?.get(OTEL_SPAN_KEY);
+    return this.getValue(OTEL_SPAN_KEY);
   }
 }
 

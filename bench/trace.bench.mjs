@@ -1,0 +1,70 @@
+// Tracing: Sightline's tracer against @opentelemetry/sdk-trace-base 2.x (BasicTracerProvider,
+// AsyncLocalStorageContextManager, BatchSpanProcessor feeding a no-op exporter), in one run.
+// Both batch processors get the same queue (large enough not to drop within a round) and are
+// flushed after every round, inside the timed section.
+import { compare, printTable, machine } from './lib/harness.mjs';
+import * as otelApi from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, BatchSpanProcessor as OtelBSP, AlwaysOffSampler as OtelOff } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor, AlwaysOffSampler } from 'sightline/trace';
+
+const ITER = 20_000;
+const batch = { maxQueueSize: 4 * ITER, maxExportBatchSize: 512, scheduleDelayMs: 5000, exportTimeoutMs: 30000 };
+const otelBatch = { maxQueueSize: 4 * ITER, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+
+let otelExported = 0;
+let oursExported = 0;
+const otelNoop = { export(spans, cb) { otelExported += spans.length; cb({ code: 0 }); }, shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() };
+const oursNoop = { export(spans) { oursExported += spans.length; return Promise.resolve({ code: 0 }); }, shutdown: () => Promise.resolve() };
+
+otelApi.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const otelProvider = new BasicTracerProvider({ spanProcessors: [new OtelBSP(otelNoop, otelBatch)] });
+const otelOffProvider = new BasicTracerProvider({ sampler: new OtelOff(), spanProcessors: [new OtelBSP(otelNoop, otelBatch)] });
+const otelTracer = otelProvider.getTracer('bench');
+const otelOff = otelOffProvider.getTracer('bench');
+
+const ours = new TracerProvider({ sampler: 'parentbased_always_on', processors: [new BatchSpanProcessor(oursNoop, batch)] });
+const oursOffProvider = new TracerProvider({ sampler: new AlwaysOffSampler(), processors: [new BatchSpanProcessor(oursNoop, batch)] });
+const tracer = ours.getTracer('bench');
+const off = oursOffProvider.getTracer('bench');
+
+// Each contender gets its own copy of the code (new Function), so that V8's inline caches in one
+// are not made polymorphic by the span classes of the others.
+const SPAN3 = `const s = t.startSpan('GET /users/:id');
+  s.setAttribute('http.method', 'GET');
+  s.setAttribute('http.route', '/users/:id');
+  s.setAttribute('http.status_code', 200);
+  s.end();`;
+const NESTED = `t.startActiveSpan('a', (a) => {
+    t.startActiveSpan('b', (b) => {
+      t.startActiveSpan('c', (c) => c.end());
+      b.end();
+    });
+    a.end();
+  });`;
+const copy = (body, t) => new Function('t', `return function bench() { ${body} };`)(t);
+
+console.log(`\n# trace\n\nMachine: ${machine()}`);
+const opts = { iterations: ITER, rounds: 15, warmup: 3 };
+const r1 = await compare({ ours: copy(SPAN3, tracer), otel: copy(SPAN3, otelTracer) }, { ...opts, after: { ours: () => ours.forceFlush(), otel: () => otelProvider.forceFlush() } });
+const r2 = await compare({ ours: copy(NESTED, tracer), otel: copy(NESTED, otelTracer) }, { ...opts, after: { ours: () => ours.forceFlush(), otel: () => otelProvider.forceFlush() } });
+const r3 = await compare({ unsampled: copy(SPAN3, off), sampled: copy(SPAN3, tracer) }, { ...opts, after: { sampled: () => ours.forceFlush() } });
+const r4 = await compare({ unsampled: copy(SPAN3, off), otelUnsampled: copy(SPAN3, otelOff) }, opts);
+
+const rows = [
+  { case: 'start span + 3 attributes + end (batch processor)', ours: r1.ours, peer: r1.otel, peerName: 'sdk-trace-base 2', target: 0.33 },
+  { case: '3 nested active spans (startActiveSpan)', ours: r2.ours, peer: r2.otel, peerName: 'sdk-trace-base 2', target: 0.33 },
+  { case: 'unsampled span + 3 attributes vs our sampled', ours: r3.unsampled, peer: r3.sampled, peerName: 'sightline sampled', target: 0.1 },
+  { case: 'unsampled span + 3 attributes vs OTel unsampled', ours: r4.unsampled, peer: r4.otelUnsampled, peerName: 'sdk-trace-base 2', target: undefined },
+];
+
+// traceparent inject + extract through the global API: needs the W3C propagator of sightline/trace.
+let propagationRow;
+try {
+  propagationRow = await (await import('./trace-propagation.mjs')).benchPropagation(opts);
+} catch (e) {
+  console.log(`\n(inject + extract row skipped: ${e.message})`);
+}
+if (propagationRow) rows.push(propagationRow);
+printTable('trace', rows);
+if (oursExported === 0 || otelExported === 0) throw new Error('exporters received nothing: the benchmark is not measuring export');

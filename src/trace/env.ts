@@ -1,0 +1,37 @@
+/**
+ * Reading OTEL_* variables (runtime-specific: the only place that touches process.env and stderr).
+ * FACTS: an empty value counts as unset; a bad value is warned about once and ignored.
+ */
+
+const warned = new Set<string>();
+
+/** Writes one line to stderr, once per key for the life of the process. */
+export function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  try {
+    process.stderr.write(`sightline/trace: ${message}\n`);
+  } catch {
+    // stderr closed: nothing better to do.
+  }
+}
+
+/** The trimmed value of an environment variable, or undefined when unset or empty. */
+export function envString(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env[name];
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  return t === '' ? undefined : t;
+}
+
+/** A non-negative integer (or > 0 when `positive`) from the environment; bad values warn once. */
+export function envInt(name: string, positive: boolean, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = envString(name, env);
+  if (v === undefined) return undefined;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || (positive && n === 0)) {
+    warnOnce(`${name}=${v}`, `ignoring ${name}="${v}": expected a ${positive ? 'positive' : 'non-negative'} integer`);
+    return undefined;
+  }
+  return n;
+}
