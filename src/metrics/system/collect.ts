@@ -1,6 +1,7 @@
 /**
  * Opt-in machine USE metrics (utilization, saturation, errors) under node_exporter's names, so the
- * widely used node_exporter dashboards and alert rules apply unchanged; container limits, which
+ * widely used node_exporter dashboards and alert rules apply unchanged (except memory, whose
+ * CamelCase names promtool rejects: those are snake_case here); container limits, which
  * node_exporter does not report, under `cgroup_*`. Everything is read at scrape time through the
  * platform module; a source missing on this machine (non-Linux, no cgroup v2) defines no metric.
  */
@@ -45,7 +46,18 @@ export const DEFAULT_MOUNT_POINTS_EXCLUDE = /^\/(dev|proc|run\/credentials\/.+|s
 /** Block devices skipped by default (node_exporter's diskstats default: partitions and virtual). */
 export const DEFAULT_DISK_DEVICES_EXCLUDE = /^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$/;
 
-const MEMINFO_FIELDS = ['MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapTotal', 'SwapFree'] as const;
+// /proc/meminfo field → metric name. node_exporter keeps the kernel's CamelCase
+// (node_memory_MemTotal_bytes), which `promtool check metrics` lints as not snake_case; these
+// are the same fields in snake_case.
+const MEMINFO_FIELDS = [
+  ['MemTotal', 'node_memory_mem_total_bytes', 'Total usable RAM (MemTotal).'],
+  ['MemFree', 'node_memory_mem_free_bytes', 'RAM left unused (MemFree).'],
+  ['MemAvailable', 'node_memory_mem_available_bytes', 'RAM available for starting new applications without swapping (MemAvailable).'],
+  ['Buffers', 'node_memory_buffers_bytes', 'Memory in block device buffers (Buffers).'],
+  ['Cached', 'node_memory_cached_bytes', 'Memory in the page cache (Cached).'],
+  ['SwapTotal', 'node_memory_swap_total_bytes', 'Total swap space (SwapTotal).'],
+  ['SwapFree', 'node_memory_swap_free_bytes', 'Unused swap space (SwapFree).'],
+] as const;
 
 interface Ctx {
   registry: Registry;
@@ -106,8 +118,7 @@ function loadMetrics(ctx: Ctx): void {
 function memoryMetrics(ctx: Ctx): void {
   const present = ctx.platform.meminfoFieldsSync();
   if (present === undefined) return;
-  const gauges = MEMINFO_FIELDS.filter((f) => present.has(f)).map((f) =>
-    [f, gauge(ctx, `node_memory_${f}_bytes`, `Memory information field ${f}_bytes.`)] as const);
+  const gauges = MEMINFO_FIELDS.filter(([f]) => present.has(f)).map(([f, name, help]) => [f, gauge(ctx, name, help)] as const);
   collector(ctx, 'node_memory', async () => {
     const m = await ctx.platform.meminfo();
     if (m === undefined) return;
