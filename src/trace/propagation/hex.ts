@@ -1,29 +1,34 @@
-/** Lowercase-hex checks shared by the W3C and B3 parsers (charCode loops: no regex, no allocation). */
+/** Lowercase-hex checks shared by the W3C and B3 parsers (table lookups: no regex, no allocation). */
+
+/** HEX_VALUE[c] = digit value + 1 for '0'-'9' and 'a'-'f', 0 for every other char code below 128. */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i + 1;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = i + 11;
 
 /** True when `s[start, start+len)` is lowercase hex and not all zeros. */
 export function isLowerHexNonZero(s: string, start: number, len: number): boolean {
-  let nonZero = false;
-  for (let i = start; i < start + len; i++) {
+  let any = 0;
+  for (let i = start, end = start + len; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 48) continue; // '0'
-    if ((c > 48 && c <= 57) || (c >= 97 && c <= 102)) nonZero = true;
-    else return false;
+    const v = c < 128 ? HEX_VALUE[c]! : 0;
+    if (v === 0) return false;
+    any |= v - 1;
   }
-  return nonZero;
+  return any !== 0;
 }
 
-/** True when the whole string is lowercase hex of length `len` (zeros allowed). */
+/** True when `s[start, start+len)` is lowercase hex (zeros allowed). */
 export function isLowerHex(s: string, start: number, len: number): boolean {
-  for (let i = start; i < start + len; i++) {
+  for (let i = start, end = start + len; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    if (c >= 128 || HEX_VALUE[c] === 0) return false;
   }
   return true;
 }
 
 /** Value of one lowercase hex digit (caller validated it). */
 export function hexDigit(c: number): number {
-  return c <= 57 ? c - 48 : c - 87;
+  return HEX_VALUE[c]! - 1;
 }
 
 /** A valid trace id: 32 lowercase hex, not all zero. */
