@@ -1,1 +1,2 @@
 export {};
+export { InMemorySpanExporter } from '../trace/memory-span-exporter.js';

@@ -58,6 +58,7 @@ export class BatchSpanProcessor implements SpanProcessor {
   readonly #exporter: SpanExporter;
   #queue: SpanRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #exporting: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
   readonly #stats: BatchStats = { queued: 0, dropped: 0, exported: 0, failedSpans: 0, exportFailures: 0, exportTimeouts: 0 };
@@ -88,12 +89,21 @@ export class BatchSpanProcessor implements SpanProcessor {
     }
     q.push(span);
     if (q.length >= this.maxExportBatchSize) {
-      if (this.#exporting === undefined) this.#startExport();
+      // Never export inside end(): start on the next turn of the event loop.
+      if (this.#exporting === undefined && this.#immediate === undefined) {
+        this.#immediate = setImmediate(this.#onImmediate);
+        this.#immediate.unref();
+      }
     } else if (this.#timer === undefined && this.#exporting === undefined) {
       this.#timer = setTimeout(this.#onTimer, this.scheduleDelayMs);
       this.#timer.unref();
     }
   }
+
+  readonly #onImmediate = (): void => {
+    this.#immediate = undefined;
+    if (this.#exporting === undefined && this.#queue.length > 0) this.#startExport();
+  };
 
   readonly #onTimer = (): void => {
     this.#timer = undefined;

@@ -17,7 +17,8 @@ export function callExport(exporter: SpanExporter, spans: SpanRecord[], timeoutM
       done = true;
       resolve({ code: 1, error: new Error(`span export timed out after ${timeoutMs} ms`), timedOut: true });
     }, timeoutMs);
-    timer.unref();
+    // Kept referenced: whoever awaits a flush gets an answer within the timeout even when the
+    // exporter's own sockets are unreferenced. It lives at most timeoutMs.
     const settle = (r: ExportResult): void => {
       if (done) return;
       done = true;

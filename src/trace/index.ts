@@ -28,8 +28,24 @@ export type { ParentBasedOptions, SamplerName } from './sampler.js';
 export { BatchSpanProcessor } from './batch-span-processor.js';
 export type { BatchOptions, BatchStats } from './batch-span-processor.js';
 export { SimpleSpanProcessor } from './simple-span-processor.js';
+export { TailSamplingProcessor } from './tail-sampling-processor.js';
+export type { TailSamplingOptions, TailSamplingStats } from './tail-sampling-processor.js';
+export { RecentTraces } from './recent-traces.js';
+export type { RecentTracesOptions, TraceSummary } from './recent-traces.js';
 export { InMemorySpanExporter } from './memory-span-exporter.js';
 export { createResource, parseResourceAttributes } from './resource.js';
 export type { ResourceOptions } from './resource.js';
 export type { SpanLimits } from './limits.js';
 export { newTraceId, newSpanId } from './ids.js';
+export {
+  W3CTraceContextPropagator,
+  W3CBaggagePropagator,
+  B3Propagator,
+  CompositePropagator,
+  TraceState,
+  createPropagator,
+  propagatorFromEnv,
+  parseTraceparent,
+  formatTraceparent,
+} from './propagation/index.js';
+export type { B3PropagatorOptions, PropagatorName, Traceparent } from './propagation/index.js';

@@ -14,8 +14,11 @@ import { SightlineContextManager } from './context-manager.js';
 import { warnOnce } from './env.js';
 import { InvalidComponent } from './errors.js';
 import type { SpanExporter } from './exporter.js';
+import { RecentTraces, type RecentTracesOptions } from './recent-traces.js';
+import { TailSamplingProcessor, type TailSamplingOptions } from './tail-sampling-processor.js';
 import { resolveLimits, type SpanLimits } from './limits.js';
 import type { SpanProcessor } from './processor.js';
+import { propagatorFromEnv } from './propagation/index.js';
 import { createResource } from './resource.js';
 import { BuiltinSampler, resolveSampler, type SamplerName } from './sampler.js';
 import type { Span } from './span.js';
@@ -41,6 +44,13 @@ export interface TracerProviderOptions {
   batch?: BatchOptions;
   /** More processors, called in order after the exporters' batch processors. */
   processors?: SpanProcessor[];
+  /**
+   * Tail-aware sampling in front of `exporters` and `processors`: keep every local trace that
+   * errored or ran longer than a threshold, and a ratio of the rest.
+   */
+  tail?: TailSamplingOptions;
+  /** Keep a bounded store of recent traces for the dashboard (`provider.recentTraces`); it sees every sampled span, before tail sampling. */
+  recentTraces?: RecentTracesOptions | boolean;
   /** Span limits (default: OTEL_SPAN_*_LIMIT, else 128 per kind, no value length limit). */
   limits?: Partial<SpanLimits>;
   /** Environment to read OTEL_* from (default process.env); for tests. */
@@ -67,6 +77,10 @@ export interface TraceStats {
   exportTimeouts: number;
   /** Exceptions thrown by processors (caught). */
   processorErrors: number;
+  /** Tail sampling: local traces kept and dropped, spans dropped with them. */
+  tailKeptTraces: number;
+  tailDroppedTraces: number;
+  tailDroppedSpans: number;
 }
 
 /** Processors that report counters merge them into `stats()`. */
@@ -76,15 +90,8 @@ interface StatsSource {
 
 /** Options of `register`. */
 export interface RegisterOptions {
-  /** The propagator to install globally; `null` keeps whatever is installed. */
+  /** The propagator to install globally (default: from OTEL_PROPAGATORS, else W3C trace context + baggage); `null` keeps whatever is installed. */
   propagator?: TextMapPropagator | null;
-}
-
-let defaultPropagator: (() => TextMapPropagator | undefined) | undefined;
-
-/** @internal lets the propagation module offer the default propagator without a cycle. */
-export function setDefaultPropagator(factory: () => TextMapPropagator | undefined): void {
-  defaultPropagator = factory;
 }
 
 /**
@@ -101,6 +108,8 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
   readonly resource: ResourceData;
   readonly limits: SpanLimits;
   readonly sampler: Sampler;
+  /** The recent-traces store, when enabled by the `recentTraces` option. */
+  readonly recentTraces: RecentTraces | undefined;
   /** @internal */
   readonly fastSampler: boolean;
   /** @internal */
@@ -111,9 +120,11 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
   #starters: SpanProcessor[] = [];
   readonly #tracers = new Map<string, Tracer>();
   #shutdown: Promise<void> | undefined;
+  readonly #env: NodeJS.ProcessEnv;
 
   constructor(options: TracerProviderOptions = {}) {
     const env = options.env ?? process.env;
+    this.#env = env;
     this.resource = createResource(
       { service: options.service, serviceVersion: options.serviceVersion, environment: options.environment, attributes: options.resource },
       env,
@@ -121,8 +132,15 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
     this.limits = Object.freeze(resolveLimits(options.limits, env));
     this.sampler = resolveSampler(options.sampler, options.samplerRatio, env);
     this.fastSampler = this.sampler instanceof BuiltinSampler && this.sampler.fast;
-    for (const exporter of options.exporters ?? []) this.addSpanProcessor(new BatchSpanProcessor(exporter, options.batch, env));
-    for (const p of options.processors ?? []) this.addSpanProcessor(p);
+    if (options.recentTraces !== undefined && options.recentTraces !== false) {
+      this.recentTraces = new RecentTraces(options.recentTraces === true ? {} : options.recentTraces);
+      this.addSpanProcessor(this.recentTraces);
+    }
+    const downstream: SpanProcessor[] = [];
+    for (const exporter of options.exporters ?? []) downstream.push(new BatchSpanProcessor(exporter, options.batch, env));
+    for (const p of options.processors ?? []) downstream.push(p);
+    if (options.tail !== undefined) this.addSpanProcessor(new TailSamplingProcessor(downstream, options.tail));
+    else for (const p of downstream) this.addSpanProcessor(p);
   }
 
   /** @internal */
@@ -205,7 +223,7 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
     }
     contextApi.disable();
     contextApi.setGlobalContextManager(new SightlineContextManager().enable());
-    const propagator = options.propagator === undefined ? defaultPropagator?.() : options.propagator;
+    const propagator = options.propagator === undefined ? propagatorFromEnv(this.#env) : options.propagator;
     if (propagator !== null && propagator !== undefined) {
       propagationApi.disable();
       propagationApi.setGlobalPropagator(propagator);
@@ -236,6 +254,9 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
       exportFailures: 0,
       exportTimeouts: 0,
       processorErrors: this.counters.processorErrors,
+      tailKeptTraces: 0,
+      tailDroppedTraces: 0,
+      tailDroppedSpans: 0,
     };
     for (const p of this.#processors) {
       const s = typeof (p as Partial<StatsSource>).stats === 'function' ? (p as unknown as StatsSource).stats() : undefined;
@@ -245,6 +266,9 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
       out.spansExported += s.exported ?? 0;
       out.exportFailures += s.exportFailures ?? 0;
       out.exportTimeouts += s.exportTimeouts ?? 0;
+      out.tailKeptTraces += s.keptTraces ?? 0;
+      out.tailDroppedTraces += s.droppedTraces ?? 0;
+      out.tailDroppedSpans += (s.droppedSpans ?? 0) + (s.overflowSpans ?? 0);
     }
     return out;
   }

@@ -77,8 +77,8 @@ export class Tracer implements ApiTracer {
     let traceState: TraceState | undefined;
     const parent = options?.root === true ? undefined : ctx.getValue(OTEL_SPAN_KEY);
     if (parent !== undefined) {
-      if (parent instanceof Span || (parent instanceof NonRecordingSpan && parent !== INVALID_SPAN)) {
-        // Ours: copy the ids without encoding them.
+      if (parent instanceof Span || (parent instanceof NonRecordingSpan && parent._tb !== undefined)) {
+        // Ours, with ids drawn by the tracer (valid by construction): copy them without encoding.
         tid.str = parent._traceId;
         if (tid.str === undefined) {
           tid.buf = parent._tb as Buffer;
