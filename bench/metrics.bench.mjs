@@ -1,0 +1,137 @@
+// Metrics: sightline/metrics against prom-client 15, measured interleaved in one run.
+// Run: npm run build (root), then `cd bench && node metrics.bench.mjs`.
+import client from 'prom-client';
+import { Registry } from 'sightline/metrics';
+import { compare, fmt, machine, median, printTable } from './lib/harness.mjs';
+
+console.log(`\n# metrics — sightline/metrics vs prom-client 15\n\nMachine: ${machine()}`);
+
+const methods = ['GET', 'POST', 'PUT', 'DELETE'];
+const routes = ['/a', '/b', '/c', '/d', '/e'];
+const statuses = ['200', '404', '500'];
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+const ours = new Registry({ maxSeries: 100_000 });
+const peer = new client.Registry();
+
+const oc = ours.counter({ name: 'c_total', help: 'c' });
+const pc = new client.Counter({ name: 'c_total', help: 'c', registers: [peer] });
+const ocl = ours.counter({ name: 'cl_total', help: 'c', labelNames: ['method', 'route', 'status'] });
+const pcl = new client.Counter({ name: 'cl_total', help: 'c', labelNames: ['method', 'route', 'status'], registers: [peer] });
+const oh = ours.histogram({ name: 'h_seconds', help: 'h', labelNames: ['method', 'route', 'status'], buckets: BUCKETS });
+const ph = new client.Histogram({ name: 'h_seconds', help: 'h', labelNames: ['method', 'route', 'status'], buckets: BUCKETS, registers: [peer] });
+const os = ours.summary({ name: 's_seconds', help: 's' });
+const ps = new client.Summary({ name: 's_seconds', help: 's', registers: [peer] });
+
+const ochild = ocl.labels({ method: 'GET', route: '/a', status: '200' });
+const pchild = pcl.labels({ method: 'GET', route: '/a', status: '200' });
+const lab = (i) => ({ method: methods[i & 3], route: routes[i % 5], status: statuses[i % 3] });
+
+const rows = [];
+let r = await compare({
+  ours: () => oc.inc(),
+  peer: () => pc.inc(),
+}, { iterations: 1_000_000 });
+rows.push({ case: 'counter inc, no labels', ours: r.ours, peer: r.peer, peerName: 'prom-client inc()' });
+
+r = await compare({
+  ours: (i) => ocl.inc({ method: methods[i & 3], route: routes[i % 5], status: statuses[i % 3] }),
+  peer: (i) => pcl.inc({ method: methods[i & 3], route: routes[i % 5], status: statuses[i % 3] }),
+}, { iterations: 300_000 });
+rows.push({ case: 'counter inc with a label object (3 labels)', ours: r.ours, peer: r.peer, peerName: 'prom-client inc(labels)', target: 0.25 });
+
+r = await compare({
+  ours: () => ochild.inc(),
+  peer: () => pcl.labels({ method: 'GET', route: '/a', status: '200' }).inc(),
+  peerCached: () => pchild.inc(),
+}, { iterations: 1_000_000 });
+rows.push({ case: 'inc through a bound child', ours: r.ours, peer: r.peer, peerName: 'prom-client labels().inc()', target: 0.1 });
+rows.push({ case: 'inc through a bound child (peer child cached too)', ours: r.ours, peer: r.peerCached, peerName: 'prom-client cached child inc()' });
+
+r = await compare({
+  ours: (i) => oh.observe(lab(i), (i % 100) / 50),
+  peer: (i) => ph.observe(lab(i), (i % 100) / 50),
+}, { iterations: 300_000 });
+rows.push({ case: 'histogram observe, 3 labels, 10 buckets', ours: r.ours, peer: r.peer, peerName: 'prom-client observe(labels, v)', target: 0.2 });
+
+r = await compare({
+  ours: (i) => os.observe(i % 1000),
+  peer: (i) => ps.observe(i % 1000),
+}, { iterations: 200_000 });
+rows.push({ case: 'summary observe (no labels)', ours: r.ours, peer: r.peer, peerName: 'prom-client observe(v)' });
+
+printTable('Recording (ns per operation, medians)', rows);
+
+// Rendering: 10 histograms x 1,000 series.
+function build() {
+  const o = new Registry({ maxSeries: 10_000 });
+  const pText = new client.Registry();
+  const pOm = new client.Registry();
+  pOm.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
+  for (let m = 0; m < 10; m++) {
+    const oh2 = o.histogram({ name: `render_${m}_seconds`, help: 'r', labelNames: ['id', 'route'], buckets: BUCKETS });
+    const p1 = new client.Histogram({ name: `render_${m}_seconds`, help: 'r', labelNames: ['id', 'route'], buckets: BUCKETS, registers: [pText] });
+    const p2 = new client.Histogram({ name: `render_${m}_seconds`, help: 'r', labelNames: ['id', 'route'], buckets: BUCKETS, registers: [pOm] });
+    for (let i = 0; i < 1000; i++) {
+      const l = { id: `id-${i}`, route: routes[i % 5] };
+      const v = (i % 97) / 20;
+      oh2.observe(l, v);
+      p1.observe(l, v);
+      p2.observe(l, v);
+    }
+  }
+  return { o, pText, pOm };
+}
+
+/** Runs `fn` while a setImmediate probe records the longest gap between event-loop turns. */
+async function withBlockProbe(fn) {
+  let running = true;
+  let maxGap = 0;
+  let last = performance.now();
+  const probe = (async () => {
+    while (running) {
+      await new Promise((res) => setImmediate(res));
+      const now = performance.now();
+      if (now - last > maxGap) maxGap = now - last;
+      last = now;
+    }
+  })();
+  last = performance.now();
+  const t0 = process.hrtime.bigint();
+  await fn();
+  const ns = Number(process.hrtime.bigint() - t0);
+  const end = performance.now();
+  if (end - last > maxGap) maxGap = end - last;
+  running = false;
+  await probe;
+  return { ns, maxGap };
+}
+
+const { o, pText, pOm } = build();
+const series = { ours: 0 };
+series.ours = (await o.render('text')).split('\n').length;
+const samples = { oursText: [], peerText: [], oursOm: [], peerOm: [] };
+const blocks = { oursText: [], oursOm: [], peerText: [], peerOm: [] };
+for (let round = 0; round < 9; round++) {
+  for (const [k, fn] of [
+    ['oursText', () => o.render('text')],
+    ['peerText', () => pText.metrics()],
+    ['oursOm', () => o.render('openmetrics')],
+    ['peerOm', () => pOm.metrics()],
+  ]) {
+    const { ns, maxGap } = await withBlockProbe(fn);
+    if (round >= 2) {
+      samples[k].push(ns);
+      blocks[k].push(maxGap);
+    }
+  }
+}
+const rrows = printTable('Rendering 10 histograms x 1,000 series (time per render, medians)', [
+  { case: 'render text 0.0.4', ours: median(samples.oursText), peer: median(samples.peerText), peerName: 'prom-client metrics()', target: 0.25 },
+  { case: 'render OpenMetrics', ours: median(samples.oursOm), peer: median(samples.peerOm), peerName: 'prom-client metrics() (OM)', target: 0.25 },
+]);
+const maxOurs = Math.max(...blocks.oursText, ...blocks.oursOm);
+console.log(`\nLongest event-loop block during our renders (setImmediate-gap probe, max over rounds): ${maxOurs.toFixed(2)} ms (target ≤ 10 ms: ${maxOurs <= 10 ? 'met' : 'MISSED'}); median of per-render max: text ${median(blocks.oursText).toFixed(2)} ms, OpenMetrics ${median(blocks.oursOm).toFixed(2)} ms.`);
+console.log(`prom-client's longest block: text ${median(blocks.peerText).toFixed(2)} ms, OpenMetrics ${median(blocks.peerOm).toFixed(2)} ms (median of per-render max). Exposition lines: ${series.ours}.`);
+void fmt;
+void rrows;
