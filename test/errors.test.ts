@@ -8,6 +8,7 @@ import 'sightline/context';
 import 'sightline/testing';
 import 'sightline/otlp';
 import 'sightline/metrics';
+import 'sightline/trace';
 
 test('docs/errors.md lists exactly the defined error codes', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

@@ -3,12 +3,11 @@ import type { Context as ApiContext, ContextManager, ContextManagementToken } fr
 import { Context, ROOT_CONTEXT, storage } from '../context/context.js';
 
 type Listener = (...args: unknown[]) => unknown;
-/** Per emitter: event name → original listener → bound wrapper, so removeListener still works. */
-const BOUND = Symbol('sightline.boundListeners');
-type BoundMap = Map<string | symbol, WeakMap<Listener, Listener>>;
-type PatchedEmitter = EventEmitter & { [BOUND]?: BoundMap };
+/** Marks an emitter whose listener-adding methods are patched. */
+const BOUND = Symbol('sightline.boundEmitter');
+type PatchedEmitter = EventEmitter & { [BOUND]?: boolean };
 
-const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
+const ADD_METHODS = ['addListener', 'on', 'prependListener'] as const;
 
 /**
  * The @opentelemetry/api `ContextManager` on Sightline's one request context store: what
@@ -84,41 +83,23 @@ function bindFunction(manager: SightlineContextManager, context: ApiContext, fn:
 }
 
 /**
- * Every listener added from now on runs in `context`; removeListener/off accept the original
- * listener; removeAllListeners forgets the wrappers. The emitter is patched once per bind.
+ * Every listener added from now on runs in `context`. once/prependOnceListener go through
+ * on/prependListener inside Node, so patching the three adders covers all five. Each wrapper
+ * carries `listener` (what Node's removeListener compares), so removing the original works.
  */
 function bindEmitter(manager: SightlineContextManager, context: ApiContext, ee: PatchedEmitter): EventEmitter {
-  if (ee[BOUND] !== undefined) return ee;
-  const map: BoundMap = new Map();
-  Object.defineProperty(ee, BOUND, { value: map, enumerable: false, configurable: true });
+  if (ee[BOUND] === true) return ee;
+  Object.defineProperty(ee, BOUND, { value: true, enumerable: false, configurable: true });
   for (const method of ADD_METHODS) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
     const original = ee[method] as (event: string | symbol, listener: Listener) => EventEmitter;
     if (typeof original !== 'function') continue;
     ee[method] = function (this: EventEmitter, event: string | symbol, listener: Listener) {
       if (typeof listener !== 'function') return original.call(this, event, listener);
-      let perEvent = map.get(event);
-      if (perEvent === undefined) map.set(event, (perEvent = new WeakMap()));
-      let wrapped = perEvent.get(listener);
-      if (wrapped === undefined) {
-        wrapped = bindFunction(manager, context, listener);
-        perEvent.set(listener, wrapped);
-      }
+      const wrapped = bindFunction(manager, context, listener) as Listener & { listener?: unknown };
+      wrapped.listener = (listener as { listener?: unknown }).listener ?? listener;
       return original.call(this, event, wrapped);
     } as never;
   }
-  for (const method of ['removeListener', 'off'] as const) {
-    const original = ee[method] as (event: string | symbol, listener: Listener) => EventEmitter;
-    if (typeof original !== 'function') continue;
-    ee[method] = function (this: EventEmitter, event: string | symbol, listener: Listener) {
-      const wrapped = typeof listener === 'function' ? map.get(event)?.get(listener) : undefined;
-      return original.call(this, event, wrapped ?? listener);
-    } as never;
-  }
-  const removeAll = ee.removeAllListeners;
-  ee.removeAllListeners = function (this: EventEmitter, event?: string | symbol) {
-    if (event === undefined) map.clear();
-    else map.delete(event);
-    return event === undefined ? removeAll.call(this) : removeAll.call(this, event);
-  };
   return ee;
 }

@@ -163,7 +163,7 @@ export class Span implements ApiSpan, SpanRecord {
     return this.endTime !== 0;
   }
 
-  setAttribute(key: string, value: SpanAttributeValue | undefined): this {
+  setAttribute(key: string, value: SpanAttributeValue): this {
     if (this.endTime !== 0 || typeof key !== 'string' || key === '' || key === '__proto__') return this;
     const limits = this._owner.limits;
     let v: unknown = value;
@@ -203,7 +203,7 @@ export class Span implements ApiSpan, SpanRecord {
     let attrs: SpanAttributes | undefined;
     let time = startTime;
     if (typeof attributesOrStartTime === 'number' || Array.isArray(attributesOrStartTime) || attributesOrStartTime instanceof Date) {
-      time = attributesOrStartTime as TimeInput;
+      time = attributesOrStartTime;
     } else if (attributesOrStartTime !== null && typeof attributesOrStartTime === 'object') {
       attrs = attributesOrStartTime;
     }
@@ -245,8 +245,9 @@ export class Span implements ApiSpan, SpanRecord {
   setStatus(status: SpanStatus): this {
     // Spec: OK is final; UNSET is ignored; a description only accompanies ERROR.
     if (this.endTime !== 0 || this.status.code === 1 || status === null || typeof status !== 'object') return this;
-    if (status.code === 1) this.status = { code: 1 };
-    else if (status.code === 2) this.status = typeof status.message === 'string' ? { code: 2, message: status.message } : { code: 2 };
+    const code = status.code as number;
+    if (code === 1) this.status = { code: 1 };
+    else if (code === 2) this.status = typeof status.message === 'string' ? { code: 2, message: status.message } : { code: 2 };
     return this;
   }
 

@@ -136,7 +136,7 @@ test('simple processor exports each sampled span and ignores unsampled ones', as
   const ssp = new SimpleSpanProcessor(mem);
   const provider = new TracerProvider({ env: {}, processors: [ssp] });
   provider.getTracer('t').startSpan('a').end();
-  ssp.onEnd({ ...(mem.getFinishedSpans()[0] ?? ({} as SpanRecord)), traceFlags: 0 } as SpanRecord);
+  ssp.onEnd({ ...(mem.getFinishedSpans()[0] ?? ({} as SpanRecord)), traceFlags: 0 });
   await provider.forceFlush();
   assert.deepEqual(mem.getFinishedSpans().map((s) => s.name), ['a']);
 });
@@ -182,7 +182,7 @@ test('tail sampling at ratio 1 keeps everything; spans ending after their root f
   assert.deepEqual(mem.getFinishedSpans().map((s) => s.name), ['root', 'late']);
 });
 
-test('tail sampling is bounded: traces and spans per trace', async () => {
+test('tail sampling is bounded: traces and spans per trace', () => {
   const { tail, t } = tailSetup({ ratio: 0, maxTraces: 3, maxSpansPerTrace: 2 });
   const roots = Array.from({ length: 5 }, () => t.startSpan('root'));
   for (const r of roots) {
@@ -209,7 +209,7 @@ test('the tail option of the provider puts exporters behind the tail sampler', a
   assert.deepEqual(mem.getFinishedSpans().map((s) => s.name), ['bad']);
 });
 
-test('recent traces keep the latest, slowest and errored local traces, bounded', async () => {
+test('recent traces keep the latest, slowest and errored local traces, bounded', () => {
   const provider = new TracerProvider({ env: {}, recentTraces: { latest: 3, slowest: 2, errored: 2 } });
   const recent = provider.recentTraces as RecentTraces;
   const t = provider.getTracer('t');

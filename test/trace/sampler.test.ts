@@ -27,7 +27,7 @@ test('traceidratio is deterministic per trace id and close to its ratio', () => 
     const id = newTraceId();
     const d = s.shouldSample(ROOT_CONTEXT, id, 'x', 0, {}, []).decision;
     assert.equal(s.shouldSample(ROOT_CONTEXT, id, 'x', 0, {}, []).decision, d);
-    if (d === 2) kept++;
+    if ((d as number) === 2) kept++;
   }
   // 20000 draws at p = 0.25: sd ≈ 61, so ± 500 is > 8 sd.
   assert.ok(Math.abs(kept - n / 4) < 500, `kept ${kept}`);
@@ -45,7 +45,7 @@ test('the tracer takes the same decision as the sampler for a trace', () => {
   for (let i = 0; i < 200; i++) {
     const span = t.startSpan('x');
     const sc = span.spanContext();
-    assert.equal((sc.traceFlags & 1) === 1, s.shouldSample(ROOT_CONTEXT, sc.traceId, 'x', 0, {}, []).decision === 2);
+    assert.equal((sc.traceFlags & 1) === 1, (s.shouldSample(ROOT_CONTEXT, sc.traceId, 'x', 0, {}, []).decision as number) === 2);
   }
 });
 
