@@ -1,2 +1,21 @@
+/**
+ * `sightline/log`: a structured JSON logger that reads the request context.
+ * @example
+ * import { createLogger } from 'sightline/log';
+ * const log = createLogger({ service: 'checkout' });
+ * log.info('order placed', { orderId: 42 });
+ */
+export { createLogger, Logger, RATE_KEY } from './logger.js';
+export type { LoggerOptions, LoggerStats, LogFn, LogMessage, LogFields, DestinationEntry } from './logger.js';
+export { stdout, stderr, file, fdDestination } from './destinations/fd.js';
+export type { FileOptions } from './destinations/fd.js';
+export { ThreadDestination } from './destinations/thread-destination.js';
+export type { BufferOptions } from './destinations/thread-destination.js';
+export { flushAllSync } from './exit.js';
 export { LEVELS, LEVEL_NAMES, levelName } from './destination.js';
 export type { Destination, DestinationStats, LevelName } from './destination.js';
+export { resolveLevel } from './levels.js';
+export type { LevelOption } from './levels.js';
+export type { RedactOptions } from './redact.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export type { SerializeLimits } from './serialize.js';

@@ -1,0 +1,152 @@
+/**
+ * The log writer thread: performs every destination's I/O off the main thread.
+ *
+ * Why a thread: the main thread must never block on I/O, yet everything accepted must reach its
+ * destination even on `process.exit()`, a crash or a signal, when the main event loop no longer
+ * runs. This thread keeps running while the main thread waits for it (Atomics.wait on the shared
+ * acknowledgement counter) in its exit handler, so both hold.
+ *
+ * Protocol (main → thread): {op:'open'|'write'|'reopen'|'close', id, seq, …}. Messages are handled
+ * strictly in order; after each one the thread stores its seq in `ack[0]` and notifies. Messages
+ * with `reply: true` are also answered with {op:'acked', seq} for promise-based flushes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { writeAllSync } from './fd-sink.js';
+import { SINK_KINDS } from './sinks.js';
+import type { Sink, SinkEnv } from './sink.js';
+
+interface Msg {
+  op: 'open' | 'write' | 'reopen' | 'close' | 'ping';
+  id: number;
+  seq: number;
+  reply?: boolean;
+  kind?: string;
+  name?: string;
+  options?: unknown;
+  data?: string;
+}
+
+interface SinkState {
+  id: number;
+  sink: Sink | undefined;
+  name: string;
+  failing: boolean;
+  fallbackLines: number;
+  errors: number;
+  openError: string | undefined;
+}
+
+const ack = new Int32Array((workerData as { ack: SharedArrayBuffer }).ack);
+const sinks = new Map<number, SinkState>();
+const queue: Msg[] = [];
+let draining = false;
+
+function warn(message: string): void {
+  try {
+    writeAllSync(2, `sightline: ${message}\n`);
+  } catch {
+    // stderr is gone too: nothing left to tell
+  }
+}
+
+function countLines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function fail(st: SinkState, data: string, e: unknown): void {
+  st.errors++;
+  const lines = countLines(data);
+  st.fallbackLines += lines;
+  if (!st.failing) {
+    st.failing = true;
+    const err = e as NodeJS.ErrnoException;
+    warn(`log destination ${st.name} failed (${err?.code ?? ''} ${err?.message ?? String(e)}); its lines go to stderr until it recovers`);
+  }
+  try {
+    writeAllSync(2, data);
+  } catch {
+    // stderr failing as well: the lines are counted as fallback but cannot be shown
+  }
+  parentPort!.postMessage({ op: 'stats', id: st.id, fallback: lines, errors: 1 });
+}
+
+function succeed(st: SinkState): void {
+  if (st.failing) {
+    st.failing = false;
+    warn(`log destination ${st.name} recovered (${st.fallbackLines} lines went to stderr meanwhile)`);
+  }
+}
+
+async function handle(m: Msg): Promise<void> {
+  if (m.op === 'open') {
+    const st: SinkState = { id: m.id, sink: undefined, name: m.name ?? `#${m.id}`, failing: false, fallbackLines: 0, errors: 0, openError: undefined };
+    sinks.set(m.id, st);
+    const env: SinkEnv = { warn };
+    try {
+      const factory = SINK_KINDS[m.kind ?? ''];
+      if (factory === undefined) throw new Error(`unknown sink kind ${m.kind}`);
+      st.sink = await factory(m.options, env);
+    } catch (e) {
+      st.openError = String(e);
+      st.failing = true;
+      warn(`log destination ${st.name} could not be opened (${String(e)}); its lines go to stderr`);
+    }
+    return;
+  }
+  const st = sinks.get(m.id);
+  if (st === undefined) return;
+  if (m.op === 'write') {
+    const data = m.data ?? '';
+    if (st.sink === undefined) {
+      fail(st, data, new Error(st.openError ?? 'not open'));
+      return;
+    }
+    try {
+      const r = st.sink.write(data);
+      if (r !== undefined) await r;
+      succeed(st);
+    } catch (e) {
+      fail(st, data, e);
+    }
+  } else if (m.op === 'reopen') {
+    try {
+      await st.sink?.reopen?.();
+    } catch (e) {
+      warn(`log destination ${st.name} could not be re-opened (${String(e)})`);
+    }
+  } else if (m.op === 'close') {
+    try {
+      await st.sink?.close();
+    } catch {
+      // closing is best effort
+    }
+    sinks.delete(m.id);
+  }
+}
+
+async function drain(): Promise<void> {
+  if (draining) return;
+  draining = true;
+  try {
+    while (queue.length > 0) {
+      const m = queue.shift()!;
+      try {
+        await handle(m);
+      } catch (e) {
+        warn(`log writer: ${String(e)}`);
+      }
+      Atomics.store(ack, 0, m.seq);
+      Atomics.notify(ack, 0);
+      if (m.reply === true) parentPort!.postMessage({ op: 'acked', seq: m.seq });
+    }
+  } finally {
+    draining = false;
+  }
+}
+
+parentPort!.on('message', (m: Msg) => {
+  queue.push(m);
+  void drain();
+});
