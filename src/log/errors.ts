@@ -14,3 +14,18 @@ export const InvalidRedactPath = createError('SL_ERR_LOG_INVALID_REDACT_PATH',
 
 export const FileNotWritable = createError('SL_ERR_LOG_FILE_NOT_WRITABLE',
   (path: string, why: string) => `cannot open log file ${JSON.stringify(path)} for appending (${why}): create the directory or fix its permissions`);
+
+export const InvalidSize = createError('SL_ERR_LOG_INVALID_SIZE',
+  (why: string) => `invalid size (${why}): use a positive number of bytes or a string like '50MB' (units B, KB, MB, GB; K = 1024)`);
+
+export const InvalidDuration = createError('SL_ERR_LOG_INVALID_DURATION',
+  (why: string) => `invalid duration (${why}): use a positive number of milliseconds or a string like '7d' (units ms, s, m, h, d, w)`);
+
+export const InvalidInterval = createError('SL_ERR_LOG_INVALID_INTERVAL',
+  (value: unknown) => `unknown rotation interval ${JSON.stringify(String(value))}: use 'hourly' or 'daily'`);
+
+export const FileInUse = createError('SL_ERR_LOG_FILE_IN_USE',
+  (path: string, pid: number) => `another live process (pid ${pid}) writes the rotating log file ${JSON.stringify(path)}: give each process its own file (\`perProcess: true\`) or log from one process`);
+
+export const InvalidSyslogOption = createError('SL_ERR_LOG_INVALID_SYSLOG_OPTION',
+  (why: string) => `invalid syslog option: ${why}`);

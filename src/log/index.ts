@@ -9,6 +9,8 @@ export { createLogger, Logger, RATE_KEY } from './logger.js';
 export type { LoggerOptions, LoggerStats, LogFn, LogMessage, LogFields, DestinationEntry } from './logger.js';
 export { stdout, stderr, file, fdDestination } from './destinations/fd.js';
 export type { FileOptions } from './destinations/fd.js';
+export { rotatingFile, RotatingFileDestination } from './destinations/rotating-file.js';
+export type { RotatingFileOptions } from './destinations/rotating-file.js';
 export { ThreadDestination } from './destinations/thread-destination.js';
 export type { BufferOptions } from './destinations/thread-destination.js';
 export { flushAllSync } from './exit.js';

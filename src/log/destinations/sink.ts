@@ -17,6 +17,19 @@ export interface Sink {
 export interface SinkEnv {
   /** Writes one warning line to stderr (prefixed `sightline:`). */
   warn(message: string): void;
+  /**
+   * Adds `n` to a sink-specific counter, reported in the destination's `stats()` (e.g.
+   * `rotations`, `reconnects`). The name `dropped` adds to the destination's `dropped` count.
+   */
+  count(name: string, n?: number): void;
+}
+
+/**
+ * Thrown by a sink whose batch failed after its first `writtenChars` characters were written
+ * (e.g. a rotation in the middle of the batch, then a full disk): only the rest goes to stderr.
+ */
+export interface PartialWriteError extends Error {
+  writtenChars: number;
 }
 
 export type SinkFactory = (options: any, env: SinkEnv) => Sink | Promise<Sink>;

@@ -1,4 +1,5 @@
 import { createFdSink } from './fd-sink.js';
+import { createRotatingFileSink } from './rotating-file-sink.js';
 import type { SinkFactory } from './sink.js';
 
 /**
@@ -7,4 +8,5 @@ import type { SinkFactory } from './sink.js';
  */
 export const SINK_KINDS: Record<string, SinkFactory> = {
   fd: createFdSink,
+  'rotating-file': createRotatingFileSink,
 };

@@ -63,6 +63,8 @@ export class ThreadDestination implements Destination {
   #warnedDrop = false;
   #stalledAt = -1;
   readonly #stats: DestinationStats = { written: 0, dropped: 0, fallback: 0, errors: 0 };
+  /** Counters reported by the sink in the writer thread (rotations, reconnects, …). */
+  readonly #sinkStats: Record<string, number> = {};
 
   constructor(kind: string, name: string, sinkOptions: unknown, o: BufferOptions = {}, directFd?: number, field = 'destination') {
     this.name = name;
@@ -79,6 +81,9 @@ export class ThreadDestination implements Destination {
     this.#id = this.#thread.open(kind, name, sinkOptions, (fallback, errors) => {
       this.#stats.fallback += fallback;
       this.#stats.errors += errors;
+    }, (counter, n) => {
+      if (counter === 'dropped') this.#stats.dropped += n;
+      else this.#sinkStats[counter] = (this.#sinkStats[counter] ?? 0) + n;
     });
     registerForExit(this);
   }
@@ -224,8 +229,9 @@ export class ThreadDestination implements Destination {
     unregisterForExit(this);
   }
 
-  stats(): DestinationStats {
-    return { ...this.#stats };
+  /** The common counters, plus the sink's own (e.g. `rotations`, `reconnects`), as of the last report. */
+  stats(): DestinationStats & Record<string, number> {
+    return { ...this.#sinkStats, ...this.#stats };
   }
 }
 

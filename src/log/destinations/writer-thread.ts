@@ -13,7 +13,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeAllSync } from './fd-sink.js';
 import { SINK_KINDS } from './sinks.js';
-import type { Sink, SinkEnv } from './sink.js';
+import type { PartialWriteError, Sink, SinkEnv } from './sink.js';
 
 interface Msg {
   op: 'open' | 'write' | 'reopen' | 'close' | 'ping';
@@ -57,6 +57,9 @@ function countLines(s: string): number {
 
 function fail(st: SinkState, data: string, e: unknown): void {
   st.errors++;
+  // A sink may have written the start of the batch (see PartialWriteError): only the rest falls back.
+  const done = (e as Partial<PartialWriteError> | undefined)?.writtenChars;
+  if (typeof done === 'number' && done > 0) data = data.slice(done);
   const lines = countLines(data);
   st.fallbackLines += lines;
   if (!st.failing) {
@@ -83,7 +86,10 @@ async function handle(m: Msg): Promise<void> {
   if (m.op === 'open') {
     const st: SinkState = { id: m.id, sink: undefined, name: m.name ?? `#${m.id}`, failing: false, fallbackLines: 0, errors: 0, openError: undefined };
     sinks.set(m.id, st);
-    const env: SinkEnv = { warn };
+    const env: SinkEnv = {
+      warn,
+      count: (name, n = 1) => parentPort!.postMessage({ op: 'count', id: m.id, name, n }),
+    };
     try {
       const factory = SINK_KINDS[m.kind ?? ''];
       if (factory === undefined) throw new Error(`unknown sink kind ${m.kind}`);

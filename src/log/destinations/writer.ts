@@ -12,6 +12,7 @@ export class WriterThread {
   #dead = false;
   #waiters: { seq: number; resolve: () => void }[] = [];
   readonly #statsListeners = new Map<number, (fallback: number, errors: number) => void>();
+  readonly #countListeners = new Map<number, (name: string, n: number) => void>();
 
   /** Whether the thread died (its destinations then write synchronously from the main thread). */
   get dead(): boolean {
@@ -35,9 +36,10 @@ export class WriterThread {
     } else {
       w = new Worker(new URL('./writer-thread.js', import.meta.url), options);
     }
-    w.on('message', (m: { op: string; seq?: number; id?: number; fallback?: number; errors?: number }) => {
+    w.on('message', (m: { op: string; seq?: number; id?: number; fallback?: number; errors?: number; name?: string; n?: number }) => {
       if (m.op === 'acked') this.#release();
       else if (m.op === 'stats') this.#statsListeners.get(m.id ?? 0)?.(m.fallback ?? 0, m.errors ?? 0);
+      else if (m.op === 'count') this.#countListeners.get(m.id ?? 0)?.(m.name ?? '', m.n ?? 0);
     });
     w.on('error', (e) => {
       this.#dead = true;
@@ -55,9 +57,10 @@ export class WriterThread {
   }
 
   /** Opens a sink in the thread; returns its id. */
-  open(kind: string, name: string, options: unknown, onStats: (fallback: number, errors: number) => void): number {
+  open(kind: string, name: string, options: unknown, onStats: (fallback: number, errors: number) => void, onCount?: (name: string, n: number) => void): number {
     const id = this.#nextId++;
     this.#statsListeners.set(id, onStats);
+    if (onCount !== undefined) this.#countListeners.set(id, onCount);
     this.post({ op: 'open', id, kind, name, options });
     return id;
   }
