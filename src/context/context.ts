@@ -178,6 +178,17 @@ export const ROOT_CONTEXT = new Context(EMPTY_SCOPE);
 /** @internal the single store. Pillars read it directly on hot paths. */
 export const storage = new AsyncLocalStorage<Context>();
 
+/**
+ * @internal `ctx.setValue(OTEL_SPAN_KEY, span)` for propagators' `extract`, without copying. One
+ * of our contexts sets its span slot; a context made elsewhere (e.g. @opentelemetry/api's
+ * `ROOT_CONTEXT`, whose `setValue` copies a Map and allocates three closures) is wrapped once, with
+ * the active request's scope: what the context manager's `with` would make of it anyway.
+ */
+export function contextWithSpan(ctx: ForeignContext, span: unknown): Context {
+  if (ctx instanceof Context) return ctx.setValue(OTEL_SPAN_KEY, span);
+  return new Context((storage.getStore() ?? ROOT_CONTEXT).scope, undefined, ctx, span);
+}
+
 /** The active context, or `ROOT_CONTEXT` outside any. */
 export function currentContext(): Context {
   return storage.getStore() ?? ROOT_CONTEXT;

@@ -11,6 +11,7 @@ import type { ScopeData } from '../otlp/model.js';
 import { now, toEpochMs } from './clock.js';
 import { idPool, isValidSpanId, isValidTraceId, reserveId, traceIdOf, type TraceIdRef } from './ids.js';
 import { INVALID_SPAN, NonRecordingSpan } from './non-recording-span.js';
+import { RemoteSpan } from './propagation/remote-span.js';
 import type { BuiltinSampler } from './sampler.js';
 import { Span, type SpanOwner } from './span.js';
 
@@ -92,8 +93,15 @@ export class Tracer implements ApiTracer {
         parentFlags = parent.traceFlags;
         parentRemote = parent instanceof NonRecordingSpan && parent.isRemote;
         traceState = parent instanceof Span ? parent._traceStateObj : parent.traceState;
+      } else if (parent instanceof RemoteSpan) {
+        // A remote parent extracted by our propagators: its header was validated then.
+        tid.str = parent._traceId;
+        parentSpanId = parent._spanId;
+        parentFlags = parent._flags;
+        parentRemote = true;
+        traceState = parent._sc.traceState;
       } else {
-        // A span from elsewhere (a remote context from a propagator, another SDK's span): validate.
+        // A span from elsewhere (another propagator's remote context, another SDK's span): validate.
         let sc: SpanContext | undefined;
         try {
           sc = (parent as ApiSpan).spanContext();
