@@ -377,16 +377,16 @@ class RotatingFileSink implements Sink {
       return;
     }
     const set = new Set(names);
-    for (const n of names) {
-      const r = this.#match(n);
-      if (r === undefined) continue;
-      const full = path.join(this.#parts.dir, n);
-      if (r.tmp) {
-        await fsp.rm(full, { force: true }).catch(() => undefined);
-      } else if (!r.gz && this.#o.compress) {
-        if (set.has(`${n}.gz`)) await fsp.rm(full, { force: true }).catch(() => undefined);
-        else this.#compress(full);
-      }
+    const found = names.map((n) => this.#match(n)).filter((r) => r !== undefined);
+    // Partial files first: a compression started below writes a new `.gz.tmp` of the same name.
+    for (const r of found) {
+      if (r.tmp) await fsp.rm(path.join(this.#parts.dir, r.name), { force: true }).catch(() => undefined);
+    }
+    for (const r of found) {
+      if (r.tmp || r.gz || !this.#o.compress) continue;
+      const full = path.join(this.#parts.dir, r.name);
+      if (set.has(`${r.name}.gz`)) await fsp.rm(full, { force: true }).catch(() => undefined);
+      else this.#compress(full);
     }
     this.#retain();
   }
