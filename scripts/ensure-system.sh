@@ -8,6 +8,7 @@ have promtool /usr/bin/promtool || need+=(prometheus)
 have prometheus /usr/bin/prometheus || need+=(prometheus)
 have prometheus-pushgateway /usr/bin/prometheus-pushgateway || need+=(prometheus-pushgateway)
 have rsyslogd /usr/sbin/rsyslogd || need+=(rsyslog)
+have redis-server /usr/bin/redis-server || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "ensure-system: missing ${need[*]} and not root; install them with apt-get" >&2

@@ -9,6 +9,8 @@ import 'sightline/testing';
 import 'sightline/otlp';
 import 'sightline/metrics';
 import 'sightline/trace';
+import 'sightline/http';
+import 'sightline/health';
 
 test('docs/errors.md lists exactly the defined error codes', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
@@ -253,6 +254,18 @@ const noop: LogFn = () => {};
 let warnedInternal = false;
 
 /**
+ * Error and fatal lines that carry an Error (as the fields, or as `err`/`error`) are published as
+ * `{ error, level, msg }` for the error-groups table of sightline/health; free without subscribers.
+ */
+const errorChannel = channel('sightline:log:error');
+
+function publishError(level: number, msg: string, fields: LogFields | undefined): void {
+  const f = fields as Record<string, unknown> | undefined;
+  const error = fields instanceof Error ? fields : f?.['err'] instanceof Error ? f['err'] : f?.['error'] instanceof Error ? f['error'] : undefined;
+  if (error !== undefined) errorChannel.publish({ error, level, msg });
+}
+
+/**
  * A structured JSON logger. Create it with {@link createLogger}.
  */
 export class Logger {
@@ -364,6 +377,7 @@ export class Logger {
       if (core.callsite) extra += callsite(core.ser);
       const line = core.open + core.time() + core.mid[level]! + core.ser.string(msg) + core.service + core.context() + this.bindings + extra + '}\n';
       core.write(level, line);
+      if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields);
     } catch (e) {
       if (!warnedInternal) {
         warnedInternal = true;

@@ -1,0 +1,65 @@
+import type { HealthCheck } from '../health.js';
+import { InvalidCheck } from '../errors.js';
+
+/** Options of {@link httpCheck}. */
+export interface HttpCheckOptions {
+  /** Expected status: a number, a list, or a predicate (default: any 2xx). */
+  expectedStatus?: number | number[] | ((status: number) => boolean);
+  /** Method (default GET). */
+  method?: string;
+  /** Request headers (never echoed in outputs). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * An HTTP dependency check: one request with `fetch`, aborted at the check's timeout; passes when
+ * the status is the expected one. Outputs name the URL without credentials, query or fragment.
+ * @example
+ * health.register({ name: 'payments', check: httpCheck('http://payments:8080/health/ready', { expectedStatus: 200 }) });
+ */
+export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): HealthCheck {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw InvalidCheck('check', 'httpCheck needs an absolute http(s) URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw InvalidCheck('check', 'httpCheck needs an absolute http(s) URL');
+  const exp = options.expectedStatus;
+  let ok: (s: number) => boolean;
+  let want: string;
+  if (exp === undefined) {
+    ok = (s) => s >= 200 && s < 300;
+    want = '2xx';
+  } else if (typeof exp === 'number' && Number.isInteger(exp)) {
+    ok = (s) => s === exp;
+    want = String(exp);
+  } else if (Array.isArray(exp) && exp.length > 0 && exp.every((n) => Number.isInteger(n))) {
+    ok = (s) => exp.includes(s);
+    want = exp.join(' or ');
+  } else if (typeof exp === 'function') {
+    ok = exp;
+    want = 'a status accepted by expectedStatus()';
+  } else throw InvalidCheck('expectedStatus', 'expectedStatus must be an integer, an array of integers or a function');
+  const method = options.method ?? 'GET';
+  const safe = `${u.protocol}//${u.host}${u.pathname}`;
+  const href = u.href;
+  const headers = { ...options.headers };
+  return {
+    componentType: 'component',
+    measurement: 'responseTime',
+    dependency: true,
+    run: async ({ signal }) => {
+      let res: Response;
+      try {
+        res = await fetch(href, { method, headers, signal, redirect: 'manual' });
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        throw new Error(`${method} ${safe} failed: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+      }
+      // Release the connection; the body is not needed.
+      await res.body?.cancel().catch(() => undefined);
+      if (!ok(res.status)) throw new Error(`${method} ${safe} answered ${res.status}, expected ${want}`);
+    },
+  };
+}
