@@ -1,4 +1,13 @@
 /**
  * `sightline`: one import for logs, metrics, traces, health, SLOs and alerts.
+ * @example
+ * import { sightline } from 'sightline';
+ * const obs = sightline({ service: 'checkout' });
+ * app.use(obs.express());
  */
 export { SightlineError, definedErrorCodes } from './errors.js';
+export { sightline } from './sightline/create.js';
+export type { Sightline } from './sightline/create.js';
+export type { SightlineOptions, SightlineMetricsOptions, SightlineTraceOptions } from './sightline/options.js';
+export { AdminServer } from './admin/index.js';
+export type { AdminOptions, AdminHandler } from './admin/index.js';

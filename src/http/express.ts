@@ -1,0 +1,62 @@
+/**
+ * Express (4 and 5) adapter. Express is typed structurally: the app's own copy is used.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { storage } from '../context/index.js';
+import { stateOf, type RequestState, type ServerInstrumentation } from './server.js';
+
+/** The parts of Express's request this adapter reads. */
+interface ExpressRequestLike extends IncomingMessage {
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+
+/** An Express middleware `(req, res, next)`. */
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+/** An Express error middleware `(err, req, res, next)`. */
+export type ExpressErrorMiddleware = (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * The matched route template with the mount path of its router: `req.baseUrl + req.route.path`,
+ * read when the response closes (Express sets `req.route` only once a route matched).
+ */
+function expressRoute(st: RequestState): string | undefined {
+  const req = st.req as ExpressRequestLike;
+  const path = req.route?.path;
+  if (path === undefined) return undefined;
+  const p = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join(',') : String(path);
+  const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+  if (base === '') return p;
+  return p === '/' ? base : base + p;
+}
+
+function runNext(st: RequestState, next: (err?: unknown) => void): void {
+  st.inst.enrich(st);
+  next();
+}
+
+/** @internal */
+export function expressMiddleware(inst: ServerInstrumentation): ExpressMiddleware {
+  return function sightlineExpress(req, res, next) {
+    const st = inst.begin(req, res, undefined);
+    if (st === undefined) {
+      next();
+      return;
+    }
+    st.routeOf = expressRoute;
+    storage.run(st.ctx, runNext, st, next);
+  };
+}
+
+/**
+ * Express's error chain cannot be observed from an ordinary middleware; mount this after your
+ * routes to record thrown errors (exception event, error.type) before passing them on.
+ * @internal
+ */
+export function expressErrorMiddleware(): ExpressErrorMiddleware {
+  return function sightlineExpressErrors(err, req, _res, next) {
+    const st = stateOf(req);
+    if (st !== undefined) st.error = err;
+    next(err);
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Fastify (4 and 5) plugin. Fastify is typed structurally: the app's own copy is used.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { storage } from '../context/index.js';
+import { stateOf, type RequestState, type ServerInstrumentation } from './server.js';
+
+/** The parts of a Fastify request this plugin reads. */
+interface FastifyRequestLike {
+  raw: IncomingMessage;
+  routeOptions?: { url?: string };
+}
+interface FastifyReplyLike {
+  raw: ServerResponse;
+}
+type Done = (err?: Error) => void;
+
+/** The parts of a Fastify instance this plugin uses. */
+export interface FastifyInstanceLike {
+  addHook(name: 'onRequest' | 'preHandler', hook: (req: FastifyRequestLike, reply: FastifyReplyLike, done: Done) => void): unknown;
+  addHook(name: 'onError', hook: (req: FastifyRequestLike, reply: FastifyReplyLike, error: Error, done: Done) => void): unknown;
+}
+
+/** A Fastify plugin function, marked to skip encapsulation (what `fastify-plugin` does). */
+export type FastifyPlugin = ((instance: any, opts: unknown, done: Done) => void) & { [key: symbol]: unknown };
+
+function enter(st: RequestState, done: Done): void {
+  st.inst.enrich(st);
+  done();
+}
+
+function reenter(_st: RequestState, done: Done): void {
+  done();
+}
+
+/** @internal */
+export function fastifyPlugin(inst: ServerInstrumentation): FastifyPlugin {
+  const plugin = function sightlineFastify(fastify: FastifyInstanceLike, _opts: unknown, done: Done): void {
+    fastify.addHook('onRequest', (request, reply, next) => {
+      const url = request.routeOptions?.url;
+      const st = inst.begin(request.raw, reply.raw, url === undefined || url === '' || url === '*' ? undefined : url);
+      if (st === undefined) {
+        next();
+        return;
+      }
+      storage.run(st.ctx, enter, st, next);
+    });
+    // Body parsing ends in a stream callback outside the request context: enter it again right
+    // before the handler, so the handler and everything it awaits carry the request context.
+    fastify.addHook('preHandler', (request, _reply, next) => {
+      const st = stateOf(request.raw);
+      if (st === undefined) next();
+      else storage.run(st.ctx, reenter, st, next);
+    });
+    fastify.addHook('onError', (request, _reply, error, next) => {
+      const st = stateOf(request.raw);
+      if (st !== undefined) st.error = error;
+      next();
+    });
+    done();
+  } as FastifyPlugin;
+  // fastify-plugin's marker: register the hooks on the parent instance, not an encapsulated child.
+  plugin[Symbol.for('skip-override')] = true;
+  plugin[Symbol.for('fastify.display-name')] = 'sightline';
+  return plugin;
+}

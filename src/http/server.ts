@@ -1,0 +1,353 @@
+/**
+ * The framework-neutral core of the server instrumentation: one `begin` when a request arrives
+ * (request id, trace context, SERVER span, request context, in-flight gauge) and one completion
+ * when its response closes (RED metrics, span end, one log line). The node:http, Express and
+ * Fastify adapters only differ in where the route template comes from and how the context is
+ * entered.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Span as ApiSpan, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
+import { Context, OTEL_SPAN_KEY, currentContext, storage } from '../context/index.js';
+import type { Logger } from '../log/index.js';
+import type { Registry } from '../metrics/index.js';
+import { CREDENTIAL_HEADERS, type ResolvedServerOptions } from './options.js';
+import { requestIdFrom } from './request-id.js';
+import { ServerMetrics } from './server-metrics.js';
+
+/** @opentelemetry/api SpanKind.SERVER and SpanStatusCode.ERROR, without a runtime import. */
+const KIND_SERVER = 1;
+const STATUS_ERROR = 2;
+
+/** Label of every request whose route the framework did not match (404s, scans). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** HTTP methods kept as they are; anything else is `_OTHER` (semantic conventions), so labels stay bounded. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+
+/** Status code strings, made once. */
+const STATUS_TEXT: string[] = [];
+for (let i = 100; i < 600; i++) STATUS_TEXT[i] = String(i);
+
+const STATE = Symbol('sightline.http.state');
+
+const HEADER_GETTER: TextMapGetter<IncomingMessage['headers']> = {
+  get: (carrier, key) => carrier[key],
+  keys: (carrier) => Object.keys(carrier),
+};
+
+/** What the instrumentation needs from the other pillars. */
+export interface ServerDeps {
+  tracer: ApiTracer;
+  logger: Logger;
+  registry: Registry;
+  propagator: TextMapPropagator;
+}
+
+/** One request in flight. @internal */
+export class RequestState {
+  readonly inst: ServerInstrumentation;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** performance.now() at arrival. */
+  readonly start: number;
+  /** Method as a bounded label (`_OTHER` for unknown ones). */
+  readonly method: string;
+  readonly path: string;
+  readonly requestId: string;
+  readonly ctx: Context;
+  readonly span: ApiSpan;
+  /** Route template when known (node:http matcher, Fastify); else `routeOf` is asked at the end. */
+  route: string | undefined;
+  routeOf: ((st: RequestState) => string | undefined) | undefined = undefined;
+  /** An error thrown by the app (framework hook or wrapped listener). */
+  error: unknown = undefined;
+  done = false;
+
+  constructor(inst: ServerInstrumentation, req: IncomingMessage, res: ServerResponse, method: string, path: string, requestId: string, ctx: Context, span: ApiSpan, route: string | undefined, start: number) {
+    this.inst = inst;
+    this.req = req;
+    this.res = res;
+    this.method = method;
+    this.path = path;
+    this.requestId = requestId;
+    this.ctx = ctx;
+    this.span = span;
+    this.route = route;
+    this.start = start;
+  }
+}
+
+/** The request state attached by `begin`, if the request is instrumented. @internal */
+export function stateOf(req: IncomingMessage): RequestState | undefined {
+  return (req as unknown as Record<symbol, RequestState | undefined>)[STATE];
+}
+
+/** The path of a request target without its query string (origin-form or absolute-form). */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined || url === '') return '/';
+  let start = 0;
+  if (url.charCodeAt(0) !== 47) {
+    // absolute-form (a proxy request): skip scheme://authority
+    const s = url.indexOf('://');
+    if (s !== -1) {
+      const slash = url.indexOf('/', s + 3);
+      if (slash === -1) return '/';
+      start = slash;
+    }
+  }
+  const q = url.indexOf('?', start);
+  const h = url.indexOf('#', start);
+  let end = url.length;
+  if (q !== -1) end = q;
+  if (h !== -1 && h < end) end = h;
+  return start === 0 && end === url.length ? url : url.slice(start, end);
+}
+
+function errorTypeOf(e: unknown): string {
+  const name = e instanceof Error ? e.constructor.name || e.name : typeof e;
+  // A class name is bounded in practice; anything odd is folded so the label stays safe.
+  return /^[A-Za-z_$][\w$.]{0,63}$/.test(name) ? name : '_OTHER';
+}
+
+/**
+ * The server instrumentation shared by the adapters (`handler`, `express`, `fastify`).
+ * @internal create it through `createHttpInstrumentation` or `sightline()`.
+ */
+export class ServerInstrumentation {
+  readonly options: ResolvedServerOptions;
+  readonly metrics: ServerMetrics;
+  readonly #tracer: ApiTracer;
+  /** @internal */
+  readonly log: Logger;
+  readonly #propagator: TextMapPropagator;
+  /** Header names the propagator reads; extraction runs only when one is present. */
+  readonly #fields: string[];
+  readonly #headerName: string;
+  #stopped = false;
+
+  constructor(deps: ServerDeps, options: ResolvedServerOptions) {
+    this.options = options;
+    this.#tracer = deps.tracer;
+    this.log = deps.logger;
+    this.#propagator = deps.propagator;
+    this.#fields = deps.propagator.fields().map((f) => f.toLowerCase());
+    this.#headerName = options.requestIdHeader;
+    this.metrics = new ServerMetrics(deps.registry, options.durationBuckets);
+  }
+
+  /** Later requests pass through untouched (after `shutdown`). */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  excluded(path: string, req: IncomingMessage): boolean {
+    const o = this.options;
+    if (o.excludeExact.has(path)) return true;
+    for (const re of o.excludePatterns) if (re.test(path)) return true;
+    if (o.excludeFn !== undefined) {
+      try {
+        return o.excludeFn(path, req) === true;
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Starts instrumenting a request: returns its state (whose `ctx` the adapter must run the app
+   * in), or undefined when the request is excluded. Never throws.
+   */
+  begin(req: IncomingMessage, res: ServerResponse, route: string | undefined): RequestState | undefined {
+    if (this.#stopped) return undefined;
+    const start = performance.now();
+    try {
+      const path = pathOf(req.url);
+      if (this.excluded(path, req)) return undefined;
+      const headers = req.headers;
+      const rawMethod = req.method ?? 'GET';
+      const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
+      const requestId = requestIdFrom(headers[this.#headerName], this.options.trustRequestId);
+
+      // W3C trace context (and baggage): only when the request carries one of the fields.
+      let parent = currentContext();
+      const fields = this.#fields;
+      for (let i = 0; i < fields.length; i++) {
+        if (headers[fields[i]!] !== undefined) {
+          const extracted = this.#propagator.extract(parent, headers, HEADER_GETTER);
+          parent = parent.adopt(extracted);
+          break;
+        }
+      }
+      const span = this.#tracer.startSpan(route === undefined ? method : method + ' ' + route, { kind: KIND_SERVER }, parent);
+      if (span.isRecording()) this.#startAttributes(span, req, rawMethod, method, path, route);
+      const ctx = parent.withScope({ requestId }).setValue(OTEL_SPAN_KEY, span);
+      const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start);
+      (req as unknown as Record<symbol, RequestState>)[STATE] = st;
+      res.setHeader(this.#headerName, requestId);
+      res.on('close', onClose);
+      this.metrics.activeFor(method).inc();
+      if (this.options.logStart) storage.run(ctx, logStart, st);
+      return st;
+    } catch (e) {
+      reportOnce(e);
+      return undefined;
+    }
+  }
+
+  #startAttributes(span: ApiSpan, req: IncomingMessage, rawMethod: string, method: string, path: string, route: string | undefined): void {
+    const h = req.headers;
+    const sock = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined;
+    span.setAttribute('http.request.method', method);
+    if (method !== rawMethod) span.setAttribute('http.request.method_original', rawMethod);
+    span.setAttribute('url.path', path);
+    span.setAttribute('url.scheme', sock?.encrypted === true ? 'https' : 'http');
+    if (route !== undefined) span.setAttribute('http.route', route);
+    const host = h.host;
+    if (host !== undefined) {
+      // host[:port] or [v6]:port
+      const close = host.lastIndexOf(']');
+      const colon = host.lastIndexOf(':');
+      if (colon > close) {
+        span.setAttribute('server.address', host.slice(0, colon));
+        const port = Number(host.slice(colon + 1));
+        if (Number.isInteger(port)) span.setAttribute('server.port', port);
+      } else span.setAttribute('server.address', host);
+    }
+    const client = sock?.remoteAddress;
+    if (client !== undefined) {
+      span.setAttribute('client.address', client);
+      span.setAttribute('network.peer.address', client);
+      if (sock?.remotePort !== undefined) span.setAttribute('network.peer.port', sock.remotePort);
+    }
+    const ua = h['user-agent'];
+    if (ua !== undefined) span.setAttribute('user_agent.original', ua);
+    span.setAttribute('network.protocol.version', req.httpVersion);
+  }
+
+  /** Runs the enrich hook (inside the request context). */
+  enrich(st: RequestState): void {
+    const hook = this.options.enrich;
+    if (hook === undefined) return;
+    try {
+      hook(st.req, st.span);
+    } catch (e) {
+      reportOnce(e, 'the http enrich hook threw');
+    }
+  }
+
+  /** Completion: runs inside the request context (for exemplars and log fields). */
+  complete(st: RequestState): void {
+    const res = st.res;
+    const seconds = (performance.now() - st.start) / 1000;
+    const finished = res.writableFinished;
+    const code = res.statusCode;
+    let status: string;
+    let errorType: string | undefined;
+    if (!finished) {
+      // The connection closed before the response was complete: the client went away, or a
+      // timeout destroyed the socket. Not a server error, and counted apart from one.
+      const err = (st.req.errored ?? res.errored) as (Error & { code?: string }) | null;
+      errorType = err !== null && err !== undefined && /TIMEOUT|TIMEDOUT/i.test(err.code ?? err.name) ? 'timeout' : 'aborted';
+      status = errorType;
+    } else {
+      status = STATUS_TEXT[code] ?? '_OTHER';
+      if (st.error !== undefined) errorType = errorTypeOf(st.error);
+      else if (code >= 500) errorType = status;
+    }
+    let route = st.route;
+    if (route === undefined && st.routeOf !== undefined) {
+      try {
+        route = st.routeOf(st);
+      } catch {
+        route = undefined;
+      }
+    }
+    const routeLabel = route ?? UNMATCHED_ROUTE;
+    this.metrics.activeFor(st.method).dec();
+    this.metrics.record(st.method, routeLabel, status, seconds, errorType);
+
+    const span = st.span;
+    if (span.isRecording()) {
+      if (finished) span.setAttribute('http.response.status_code', code);
+      if (route !== undefined) {
+        span.setAttribute('http.route', route);
+        if (st.route === undefined) span.updateName(st.method + ' ' + route);
+      }
+      if (st.error !== undefined) span.recordException(st.error as Error);
+      if (errorType !== undefined) {
+        span.setAttribute('error.type', errorType);
+        const message = st.error instanceof Error ? st.error.message : !finished ? `request ${errorType}` : undefined;
+        span.setStatus(message === undefined ? { code: STATUS_ERROR } : { code: STATUS_ERROR, message });
+      }
+    }
+    span.end();
+
+    if (this.options.logCompletion) this.#logCompletion(st, finished ? code : status, routeLabel, seconds, finished);
+  }
+
+  #logCompletion(st: RequestState, status: number | string, route: string, seconds: number, finished: boolean): void {
+    const req = st.req;
+    const res = st.res;
+    const len = res.getHeader('content-length');
+    const fields: Record<string, unknown> = {
+      method: req.method,
+      route,
+      path: st.path,
+      status,
+      duration_ms: Math.round(seconds * 1e6) / 1e3,
+      bytes: typeof len === 'number' ? len : typeof len === 'string' ? Number(len) : bodyLength(res),
+      client_address: req.socket?.remoteAddress,
+      user_agent: req.headers['user-agent'],
+    };
+    const allow = this.options.logHeaders;
+    if (allow.length > 0) {
+      const h: Record<string, unknown> = {};
+      for (const name of allow) {
+        const v = req.headers[name];
+        if (v !== undefined) h[name] = CREDENTIAL_HEADERS.includes(name) ? '[REDACTED]' : v;
+      }
+      fields['headers'] = h;
+    }
+    if (st.error !== undefined) fields['err'] = st.error;
+    const log = this.log;
+    if (!finished) log.warn('request aborted', fields);
+    else if (typeof status === 'number' && status >= 500) log.error('request failed', fields);
+    else if (typeof status === 'number' && status >= 400) log.warn('request completed', fields);
+    else log.info('request completed', fields);
+  }
+}
+
+/** Body length Node computed itself for a one-chunk `end(body)` (no content-length header set by the app). */
+function bodyLength(res: ServerResponse): number | undefined {
+  const n = (res as unknown as { _contentLength?: unknown })._contentLength;
+  return typeof n === 'number' ? n : undefined;
+}
+
+function logStart(st: RequestState): void {
+  st.inst.log.info('request started', { method: st.req.method, path: st.path, client_address: st.req.socket?.remoteAddress, user_agent: st.req.headers['user-agent'] });
+}
+
+function completeIn(st: RequestState): void {
+  st.inst.complete(st);
+}
+
+function onClose(this: ServerResponse): void {
+  const req = this.req as IncomingMessage | undefined;
+  const st = req === undefined ? undefined : stateOf(req);
+  if (st === undefined || st.done) return;
+  st.done = true;
+  try {
+    storage.run(st.ctx, completeIn, st);
+  } catch (e) {
+    reportOnce(e);
+  }
+}
+
+let reported = false;
+/** One stderr line for the first internal failure; the request itself is never affected. */
+export function reportOnce(e: unknown, what = 'the http instrumentation failed internally'): void {
+  if (reported) return;
+  reported = true;
+  process.stderr.write(`sightline: ${what} (${e instanceof Error ? e.message : String(e)}); further failures are not printed\n`);
+}

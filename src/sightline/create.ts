@@ -1,0 +1,178 @@
+/**
+ * `sightline(options)`: one call wires the logger, the metrics registry, the tracer, the HTTP
+ * instrumentation and the admin server together, and `shutdown()` takes them down in order.
+ */
+import { createLogger, Logger } from '../log/index.js';
+import { Registry, collectDefaultMetrics, metricsHandler, type DefaultMetricsHandle } from '../metrics/index.js';
+import { OtlpSpanExporter } from '../otlp/index.js';
+import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type RecentTraces } from '../trace/index.js';
+import { createHttpInstrumentation, HttpClientInstrumentation, type HttpInstrumentation } from '../http/index.js';
+import type { ExpressErrorMiddleware, ExpressMiddleware, FastifyPlugin } from '../http/index.js';
+import { AdminServer, type AdminHandler } from '../admin/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidConfig } from './errors.js';
+import type { SightlineOptions } from './options.js';
+import { registerSelfMetrics } from './self-metrics.js';
+
+/** What `sightline()` returns. */
+export interface Sightline {
+  /** The service name in use. */
+  readonly service: string;
+  /** The logger: JSON lines carrying trace_id, span_id and request_id of the active request. */
+  readonly log: Logger;
+  /** The metrics registry (RED metrics, runtime metrics and yours). */
+  readonly metrics: Registry;
+  /** A tracer named after the service (`tracer.span(name, fn)`). */
+  readonly tracer: Tracer;
+  /** Same as `tracer` (reads well: `obs.trace.span(...)`). */
+  readonly trace: Tracer;
+  /** The tracer provider (registered globally unless `trace.register: false`). */
+  readonly traceProvider: TracerProvider;
+  /** Recent, slowest and errored traces kept in memory (for the dashboard). */
+  readonly recentTraces: RecentTraces;
+  /** The admin server, or undefined with `admin: false`. */
+  readonly admin: AdminServer | undefined;
+  /** The HTTP server instrumentation. */
+  readonly http: HttpInstrumentation;
+  /** The client instrumentation (fetch, http.request), or undefined with `client: false`. */
+  readonly client: HttpClientInstrumentation | undefined;
+  /** Express middleware: `app.use(obs.express())` before the routes. */
+  express(): ExpressMiddleware;
+  /** Express error middleware recording thrown errors on the span: `app.use(obs.expressErrors())` after the routes. */
+  expressErrors(): ExpressErrorMiddleware;
+  /** Fastify plugin: `await app.register(obs.fastify)`. */
+  readonly fastify: FastifyPlugin;
+  /** Wraps a node:http request listener: `http.createServer(obs.handler((req, res) => …))`. */
+  handler<L extends (req: IncomingMessage, res: ServerResponse) => unknown>(listener: L): L;
+  /** Stops the admin server and the instrumentation, flushes spans and logs, stops collectors. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function object<T>(v: T | undefined, field: string): T | undefined {
+  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw InvalidConfig(field, `${field} must be an object`);
+  return v;
+}
+
+/** Whether spans go to OTLP: explicit option, else only when an endpoint is configured. */
+function wantsOtlp(option: unknown, env: NodeJS.ProcessEnv): boolean {
+  if (option === false) return false;
+  if (option !== undefined) return true;
+  const exporter = nonEmpty(env['OTEL_TRACES_EXPORTER'])?.toLowerCase();
+  if (exporter !== undefined) {
+    const list = exporter.split(',').map((s) => s.trim());
+    if (list.includes('none')) return false;
+    if (list.includes('otlp')) return true;
+  }
+  return nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']) !== undefined || nonEmpty(env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) !== undefined;
+}
+
+/**
+ * Wires logs, metrics, traces, HTTP instrumentation and the admin server from one configuration.
+ * @example
+ * import { sightline } from 'sightline';
+ * const obs = sightline({ service: 'checkout' });
+ * app.use(obs.express());
+ * obs.log.info('order placed', { orderId });
+ * process.on('SIGTERM', () => void obs.shutdown());
+ */
+export function sightline(options: SightlineOptions = {}): Sightline {
+  if (typeof options !== 'object' || options === null) throw InvalidConfig(undefined, 'sightline(options) takes an object');
+  const env = options.env ?? process.env;
+  if (options.service !== undefined && (typeof options.service !== 'string' || options.service === '')) throw InvalidConfig('service', 'service must be a non-empty string');
+  const service = options.service ?? nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'unknown_service:node';
+
+  // Logs
+  const logOpt = object(options.log, 'log');
+  const log = logOpt instanceof Logger ? logOpt : createLogger({ service, ...logOpt });
+
+  // Metrics
+  const m = object(options.metrics, 'metrics') ?? {};
+  const { registry: givenRegistry, defaultMetrics, selfMetrics, ...registryOptions } = m;
+  if (givenRegistry !== undefined && !(givenRegistry instanceof Registry)) throw InvalidConfig('metrics.registry', 'metrics.registry must be a Registry');
+  if (defaultMetrics !== undefined && typeof defaultMetrics !== 'boolean') object(defaultMetrics, 'metrics.defaultMetrics');
+  if (selfMetrics !== undefined && typeof selfMetrics !== 'boolean') throw InvalidConfig('metrics.selfMetrics', 'selfMetrics must be true or false');
+  const registry = givenRegistry ?? new Registry(registryOptions);
+
+  // Traces
+  const t = object(options.trace, 'trace') ?? {};
+  const { otlp, register, exporters, ...providerOptions } = t;
+  if (register !== undefined && typeof register !== 'boolean') throw InvalidConfig('trace.register', 'register must be true or false');
+  if (otlp !== undefined && typeof otlp !== 'boolean') object(otlp, 'trace.otlp');
+  const allExporters: SpanExporter[] = [...(exporters ?? [])];
+  if (wantsOtlp(otlp, env)) allExporters.push(new OtlpSpanExporter({ env, ...(typeof otlp === 'object' ? otlp : {}) }));
+  const provider = new TracerProvider({
+    service,
+    serviceVersion: options.serviceVersion,
+    environment: options.environment,
+    env,
+    recentTraces: true,
+    ...providerOptions,
+    exporters: allExporters,
+  });
+  const propagator = propagatorFromEnv(env);
+  if (register !== false) provider.register({ propagator });
+  const tracer = provider.getTracer(service);
+  const httpTracer = provider.getTracer('sightline/http');
+
+  // HTTP
+  const http = createHttpInstrumentation({ tracer: httpTracer, logger: log, registry, propagator, ...object(options.http, 'http') });
+  let client: HttpClientInstrumentation | undefined;
+  if (options.client !== false) {
+    if (options.client !== undefined && options.client !== true) object(options.client, 'client');
+    client = new HttpClientInstrumentation({ tracer: httpTracer, registry, propagator }, options.client === true || options.client === undefined ? {} : options.client).enable();
+  }
+
+  // Collectors (after everything that can throw on bad options, so nothing is left running)
+  let runtime: DefaultMetricsHandle | undefined;
+  let admin: AdminServer | undefined;
+  if (options.admin !== false) {
+    if (options.admin !== undefined) object(options.admin, 'admin');
+    admin = new AdminServer(options.admin ?? {});
+  }
+  if (defaultMetrics !== false) runtime = collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {});
+  const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log);
+
+  // The admin routes, assembled in one place: add /health/* and the dashboard API here.
+  if (admin !== undefined) {
+    const routes: [string, AdminHandler][] = [['/metrics', metricsHandler(registry)]];
+    for (const [path, handler] of routes) admin.route(path, handler);
+    admin.listen();
+  }
+
+  let down: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    down ??= (async () => {
+      http.stop();
+      client?.disable();
+      await admin?.close();
+      await provider.shutdown();
+      runtime?.stop();
+      unregisterSelf?.();
+      await log.flush();
+    })();
+    return down;
+  };
+
+  const recentTraces = provider.recentTraces as RecentTraces;
+  return {
+    service,
+    log,
+    metrics: registry,
+    tracer,
+    trace: tracer,
+    traceProvider: provider,
+    recentTraces,
+    admin,
+    http,
+    client,
+    express: () => http.express(),
+    expressErrors: () => http.expressErrors(),
+    fastify: http.fastify,
+    handler: (listener) => http.handler(listener),
+    shutdown,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Options of `sightline()`.
+ */
+import type { LoggerOptions, Logger } from '../log/index.js';
+import type { DefaultMetricsOptions, Registry, RegistryOptions } from '../metrics/index.js';
+import type { OtlpExporterOptions } from '../otlp/index.js';
+import type { TracerProviderOptions } from '../trace/index.js';
+import type { HttpClientOptions, HttpServerOptions } from '../http/index.js';
+import type { AdminOptions } from '../admin/index.js';
+
+/** Metrics options of `sightline()`. */
+export interface SightlineMetricsOptions extends RegistryOptions {
+  /** Use this registry instead of a new one. */
+  registry?: Registry;
+  /** Default runtime metrics (`collectDefaultMetrics`): on by default; `false` or its options. */
+  defaultMetrics?: boolean | DefaultMetricsOptions;
+  /** `sightline_*` self-metrics of the tracer and logger (default true). */
+  selfMetrics?: boolean;
+}
+
+/** Tracing options of `sightline()`: the TracerProvider's, plus export and registration. */
+export interface SightlineTraceOptions extends Omit<TracerProviderOptions, 'service' | 'serviceVersion' | 'environment'> {
+  /**
+   * OTLP span export. Default: on only when an endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT,
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp); `true` or options to force
+   * it on, `false` to keep it off. OTEL_TRACES_EXPORTER=none turns the default off.
+   */
+  otlp?: boolean | OtlpExporterOptions;
+  /** Register as the global @opentelemetry/api provider, context manager and propagator (default true). */
+  register?: boolean;
+}
+
+/**
+ * Options of `sightline()`. Everything is optional; OTEL_SERVICE_NAME, LOG_LEVEL, NODE_ENV and the
+ * OTEL_* variables fill the gaps.
+ */
+export interface SightlineOptions {
+  /** Service name on log lines and spans (default OTEL_SERVICE_NAME, else `unknown_service:node`). */
+  service?: string;
+  /** service.version */
+  serviceVersion?: string;
+  /** deployment.environment (default NODE_ENV) */
+  environment?: string;
+  /** Logger options, or a logger of your own. Default: JSON lines to stdout. */
+  log?: LoggerOptions | Logger;
+  /** Metrics options. */
+  metrics?: SightlineMetricsOptions;
+  /** Tracing options. */
+  trace?: SightlineTraceOptions;
+  /** Server instrumentation options (request id, excluded paths, routes, log lines). */
+  http?: HttpServerOptions;
+  /** Client instrumentation of fetch and http.request (default on); `false` turns it off. */
+  client?: boolean | HttpClientOptions;
+  /** Admin server (default `{ host: '127.0.0.1', port: 9464 }`); `false` turns it off. */
+  admin?: false | AdminOptions;
+  /** Environment read for OTEL_* and friends (default process.env; for tests). */
+  env?: NodeJS.ProcessEnv;
+}
