@@ -19,6 +19,6 @@ const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
 export function scrubSecrets(text: string): string {
   return text
     .replace(URL_USERINFO, '$1***@')
-    .replace(KEY_VALUE, '$1$2***')
-    .replace(AUTH_SCHEME, '$1 ***');
+    .replace(AUTH_SCHEME, '$1 ***')
+    .replace(KEY_VALUE, '$1$2***');
 }

@@ -43,8 +43,15 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   } else throw InvalidCheck('expectedStatus', 'expectedStatus must be an integer, an array of integers or a function');
   const method = options.method ?? 'GET';
   const safe = `${u.protocol}//${u.host}${u.pathname}`;
+  const headers: Record<string, string> = { ...options.headers };
+  // fetch refuses URLs with credentials: send them as Basic authorization instead.
+  if (u.username !== '' || u.password !== '') {
+    const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) headers['authorization'] = `Basic ${basic}`;
+    u.username = '';
+    u.password = '';
+  }
   const href = u.href;
-  const headers = { ...options.headers };
   return {
     componentType: 'component',
     measurement: 'responseTime',
