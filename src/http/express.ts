@@ -16,16 +16,34 @@ export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next
 /** An Express error middleware `(err, req, res, next)`. */
 export type ExpressErrorMiddleware = (err: unknown, req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
+const ROUTE = Symbol('sightline.express.route');
+const BASE = Symbol('sightline.express.baseUrl');
+
 /**
- * The matched route template with the mount path of its router: `req.baseUrl + req.route.path`,
- * read when the response closes (Express sets `req.route` only once a route matched).
+ * Express sets `req.route` when a route matches, while `req.baseUrl` is the mount path of the
+ * router that matched; by the time the response closes (or an error reached the app's error
+ * handler) the router has restored `baseUrl`. This accessor remembers both at match time.
  */
+const ROUTE_ACCESSOR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: Record<symbol, unknown>) {
+    return this[ROUTE];
+  },
+  set(this: Record<symbol, unknown> & { baseUrl?: string }, value: unknown) {
+    this[ROUTE] = value;
+    this[BASE] = this.baseUrl;
+  },
+};
+
+/** The matched route template with the mount path of its router (`baseUrl + route.path`). */
 function expressRoute(st: RequestState): string | undefined {
-  const req = st.req as ExpressRequestLike;
+  const req = st.req as ExpressRequestLike & Record<symbol, unknown>;
   const path = req.route?.path;
   if (path === undefined) return undefined;
   const p = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join(',') : String(path);
-  const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+  const remembered = req[BASE];
+  const base = typeof remembered === 'string' ? remembered : typeof req.baseUrl === 'string' ? req.baseUrl : '';
   if (base === '') return p;
   return p === '/' ? base : base + p;
 }
@@ -44,6 +62,7 @@ export function expressMiddleware(inst: ServerInstrumentation): ExpressMiddlewar
       return;
     }
     st.routeOf = expressRoute;
+    Object.defineProperty(req, 'route', ROUTE_ACCESSOR);
     storage.run(st.ctx, runNext, st, next);
   };
 }

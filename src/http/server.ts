@@ -240,7 +240,8 @@ export class ServerInstrumentation {
   complete(st: RequestState): void {
     const res = st.res;
     const seconds = (performance.now() - st.start) / 1000;
-    const finished = res.writableFinished;
+    // end() was called: the app answered (writableFinished may lag, e.g. under light-my-request).
+    const finished = res.writableEnded;
     const code = res.statusCode;
     let status: string;
     let errorType: string | undefined;
@@ -318,10 +319,18 @@ export class ServerInstrumentation {
   }
 }
 
-/** Body length Node computed itself for a one-chunk `end(body)` (no content-length header set by the app). */
+const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
+
+/**
+ * The body length Node wrote itself for a one-chunk `end(body)` (read from the rendered header);
+ * undefined for chunked responses, whose length is not counted (that would cost a wrapper around
+ * every write).
+ */
 function bodyLength(res: ServerResponse): number | undefined {
-  const n = (res as unknown as { _contentLength?: unknown })._contentLength;
-  return typeof n === 'number' ? n : undefined;
+  const header = (res as unknown as { _header?: unknown })._header;
+  if (typeof header !== 'string') return undefined;
+  const m = CONTENT_LENGTH.exec(header);
+  return m === null ? undefined : Number(m[1]);
 }
 
 function logStart(st: RequestState): void {
