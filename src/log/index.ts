@@ -11,6 +11,8 @@ export { stdout, stderr, file, fdDestination } from './destinations/fd.js';
 export type { FileOptions } from './destinations/fd.js';
 export { rotatingFile, RotatingFileDestination } from './destinations/rotating-file.js';
 export type { RotatingFileOptions } from './destinations/rotating-file.js';
+export { syslog } from './destinations/syslog.js';
+export type { SyslogOptions } from './destinations/syslog.js';
 export { ThreadDestination } from './destinations/thread-destination.js';
 export type { BufferOptions } from './destinations/thread-destination.js';
 export { flushAllSync } from './exit.js';

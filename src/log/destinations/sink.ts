@@ -19,7 +19,8 @@ export interface SinkEnv {
   warn(message: string): void;
   /**
    * Adds `n` to a sink-specific counter, reported in the destination's `stats()` (e.g.
-   * `rotations`, `reconnects`). The name `dropped` adds to the destination's `dropped` count.
+   * `rotations`, `reconnects`). The names `dropped` and `fallback` add to the destination's own
+   * `dropped` and `fallback` counts.
    */
   count(name: string, n?: number): void;
 }

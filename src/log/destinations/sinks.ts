@@ -1,5 +1,6 @@
 import { createFdSink } from './fd-sink.js';
 import { createRotatingFileSink } from './rotating-file-sink.js';
+import { createSyslogSink } from './syslog-sink.js';
 import type { SinkFactory } from './sink.js';
 
 /**
@@ -9,4 +10,5 @@ import type { SinkFactory } from './sink.js';
 export const SINK_KINDS: Record<string, SinkFactory> = {
   fd: createFdSink,
   'rotating-file': createRotatingFileSink,
+  syslog: createSyslogSink,
 };

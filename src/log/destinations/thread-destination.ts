@@ -82,7 +82,7 @@ export class ThreadDestination implements Destination {
       this.#stats.fallback += fallback;
       this.#stats.errors += errors;
     }, (counter, n) => {
-      if (counter === 'dropped') this.#stats.dropped += n;
+      if (counter === 'dropped' || counter === 'fallback') this.#stats[counter] += n;
       else this.#sinkStats[counter] = (this.#sinkStats[counter] ?? 0) + n;
     });
     registerForExit(this);
