@@ -46,6 +46,7 @@ test('sync throws, non-promises and garbage resolutions fail with a clear output
     ['bad status', () => Promise.resolve({ status: 'ok' } as never), /status "ok"; expected "pass", "warn" or "fail"/],
     ['object observedValue', () => Promise.resolve({ observedValue: {} } as never), /observedValue of type an object/],
     ['NaN observedValue', () => Promise.resolve({ observedValue: NaN }), /non-finite observedValue/],
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error reason is the case under test
     ['rejects a non-Error', () => Promise.reject('nope'), /^nope$/],
     ['returns false', () => Promise.resolve(false), /^check returned false$/],
   ];
