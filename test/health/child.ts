@@ -18,10 +18,10 @@ export function runFixture(name: string, env: Record<string, string>): Child {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  proc.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
   let out = '';
   const first = new Promise<string>((resolve, reject) => {
-    proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    proc.stdout.setEncoding('utf8').on('data', (c: string) => {
       out += c;
       const i = out.indexOf('\n');
       if (i !== -1) resolve(out.slice(0, i));

@@ -30,9 +30,10 @@ test('SIGTERM under autocannon load: readiness 503 at once, liveness 200, every 
   const { port } = JSON.parse(await child.first) as { port: number };
   const url = `http://127.0.0.1:${port}/work`;
   let responses = 0;
-  const run = autocannon({ url, connections: 16, duration: 30 });
+  let resolveResult: (r: autocannon.Result) => void = () => {};
+  const result = new Promise<autocannon.Result>((resolve) => (resolveResult = resolve));
+  const run = autocannon({ url, connections: 16, duration: 30 }, (_err, r) => resolveResult(r));
   run.on('response', () => responses++);
-  const result = new Promise<autocannon.Result>((resolve) => run.once('done', resolve));
   await waitFor(() => responses >= 500, 'load is flowing');
 
   child.proc.kill('SIGTERM');
