@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
 import type { Context, SpanContext } from '@opentelemetry/api';
-import { W3CTraceContextPropagator, TraceState, parseTraceparent } from '../../src/trace/propagation/index.js';
+import { runInContext } from 'sightline/context';
+import { W3CTraceContextPropagator, B3Propagator, TraceState, parseTraceparent } from '../../src/trace/propagation/index.js';
 
 const p = new W3CTraceContextPropagator();
 const TID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -90,6 +91,45 @@ test('inject: nothing for an invalid or missing span context, or when tracing is
   assert.deepEqual(inject(ctxWith({ spanId: 'XYZ' })), {});
   const suppressed = ctxWith({}).setValue(Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING'), true);
   assert.deepEqual(inject(suppressed), {});
+});
+
+test('extract: a context made elsewhere keeps its values, gains the span, and takes the active request scope', () => {
+  const key = Symbol.for('sightline.test.other');
+  const base = ROOT_CONTEXT.setValue(key, 'kept');
+  const ctx = runInContext({ requestId: 'req-7' }, () => p.extract(base, { traceparent: VALID }, defaultTextMapGetter));
+  assert.equal(ctx.getValue(key), 'kept');
+  assert.deepEqual(trace.getSpanContext(ctx), { traceId: TID, spanId: SID, traceFlags: 1, isRemote: true });
+  assert.equal((ctx as unknown as { requestId?: string }).requestId, 'req-7');
+  assert.equal(trace.getSpan(base), undefined, 'the context passed in is not changed');
+  assert.equal(trace.getSpanContext(trace.deleteSpan(ctx)), undefined);
+  assert.equal(trace.getSpanContext(p.extract(ctx, { traceparent: `00-${TID}-${'1'.repeat(16)}-00` }, defaultTextMapGetter))?.spanId, '1'.repeat(16), 'a later extract replaces the span');
+});
+
+test('extract: the remote span is not recording and ignores writes', () => {
+  const span = trace.getSpan(p.extract(ROOT_CONTEXT, { traceparent: VALID }, defaultTextMapGetter))!;
+  assert.equal(span.isRecording(), false);
+  span.setAttribute('a', 1).setAttributes({}).addEvent('e').setStatus({ code: 2 }).updateName('x').addLink({ context: span.spanContext() }).addLinks([]);
+  span.recordException(new Error('x'));
+  span.end();
+  assert.equal(span.spanContext().spanId, SID);
+});
+
+test('inject: a remote span extracted by another of our propagators is re-emitted (B3 → traceparent)', () => {
+  const ctx = new B3Propagator().extract(ROOT_CONTEXT, { b3: `${SID}-${SID}-1` }, defaultTextMapGetter);
+  assert.equal(inject(ctx).traceparent, `00-${'0'.repeat(16)}${SID}-${SID}-01`);
+});
+
+test('tracestate: kept raw until read; malformed or empty reads as undefined; assignable', () => {
+  const sc = extract({ traceparent: VALID, tracestate: 'a=1' })!;
+  assert.equal(sc.traceState?.get('a'), '1');
+  assert.equal(sc.traceState, sc.traceState, 'parsed once');
+  assert.equal(extract({ traceparent: VALID, tracestate: ' , ' })?.traceState, undefined);
+  const bad = p.extract(ROOT_CONTEXT, { traceparent: VALID, tracestate: 'a=1,BAD=2' }, defaultTextMapGetter);
+  assert.deepEqual(inject(bad), { traceparent: VALID });
+  const replaced = extract({ traceparent: VALID, tracestate: 'a=1' })!;
+  replaced.traceState = new TraceState().set('b', '2');
+  assert.equal(replaced.traceState.serialize(), 'b=2');
+  assert.equal(inject(trace.setSpanContext(ROOT_CONTEXT, replaced)).tracestate, 'b=2');
 });
 
 test('tracestate: valid members extracted in order, and injected back', () => {
@@ -226,5 +266,21 @@ test('property: tracestate parse → serialize is stable and bounded', () => {
     assert.ok(s.length <= 512);
     if (header.length <= 512) assert.equal(s, header);
     assert.equal(TraceState.parse(s)?.serialize(), s);
+  }));
+});
+
+test('property: OWS and empty members never survive serialization (received-as-is only when canonical)', () => {
+  const key = fc.stringMatching(/^[a-z0-9][a-z0-9_\-*/@]{0,10}$/);
+  const value = fc.stringMatching(/^[\x21-\x2b\x2d-\x3c\x3e-\x7e]{1,12}$/);
+  const ows = fc.constantFrom('', ' ', '\t', '  ');
+  fc.assert(fc.property(fc.uniqueArray(fc.tuple(key, value, ows, ows, fc.boolean()), { selector: (e) => e[0], maxLength: 20 }), (members) => {
+    const header = members.map(([k, v, before, after, empty]) => `${before}${k}=${v}${after}${empty ? ',' : ''}`).join(',');
+    const clean = members.map(([k, v]) => `${k}=${v}`).join(',');
+    fc.pre(clean.length <= 512);
+    const ts = TraceState.parse(header);
+    assert.ok(ts);
+    assert.equal(ts.serialize(), clean);
+    // a key the generator cannot make (longer than 11): set then unset rebuilds the same header
+    assert.equal(ts.set('sightline-test-key', '1').unset('sightline-test-key').serialize(), clean);
   }));
 });

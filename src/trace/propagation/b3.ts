@@ -1,6 +1,7 @@
-import { trace } from '@opentelemetry/api';
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { isLowerHexNonZero } from './hex.js';
+import { contextWithSpan } from '../../context/context.js';
+import { RemoteSpan } from './remote-span.js';
 import { isSuppressed, spanContextOf } from './w3c-trace-context.js';
 import { isValidSpanId, isValidTraceId } from './hex.js';
 
@@ -43,7 +44,8 @@ function sampledOf(s: string | undefined): number | undefined {
 
 function remote(context: Context, traceId: string, spanId: string, traceFlags: number): Context {
   const sc: SpanContext = { traceId, spanId, traceFlags, isRemote: true };
-  return trace.setSpanContext(context, sc);
+  // Validated above: the tracer and inject may trust the ids (see RemoteSpan).
+  return contextWithSpan(context, new RemoteSpan(sc));
 }
 
 /**

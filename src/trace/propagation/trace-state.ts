@@ -69,6 +69,9 @@ export class TraceState implements ApiTraceState {
     if (typeof combined !== 'string') return undefined;
     const keys: string[] = [];
     const values: string[] = [];
+    // A header without OWS or empty members and within 512 chars is re-emitted as received, so a
+    // forwarded tracestate costs no rebuild (the usual case: we pass on what we were given).
+    let canonical = combined.length <= MAX_TRACESTATE_LENGTH;
     let start = 0;
     const n = combined.length;
     while (start <= n) {
@@ -79,6 +82,7 @@ export class TraceState implements ApiTraceState {
       let b = end;
       while (a < b && (combined.charCodeAt(a) === 32 || combined.charCodeAt(a) === 9)) a++;
       while (b > a && (combined.charCodeAt(b - 1) === 32 || combined.charCodeAt(b - 1) === 9)) b--;
+      if (a !== start || b !== end || a === b) canonical = false;
       if (a < b) {
         const eq = combined.indexOf('=', a);
         if (eq === -1 || eq >= b) return undefined;
@@ -92,7 +96,9 @@ export class TraceState implements ApiTraceState {
       }
       start = end + 1;
     }
-    return new TraceState(keys, values);
+    const ts = new TraceState(keys, values);
+    if (canonical) ts.#serialized = combined;
+    return ts;
   }
 
   /** §3.3.1.2 / OTel API: adds or updates `key`, moving it to the front; the rightmost member goes past 32. */
