@@ -143,6 +143,7 @@ export class HttpClientInstrumentation {
       }
       return this;
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     owner = this;
     this.#enabled = true;
     if (this.#fetch) {
@@ -201,8 +202,8 @@ export class HttpClientInstrumentation {
       req.end();
       return req;
     };
-    mod.request = wrappedRequest as typeof http.request;
-    mod.get = wrappedGet as typeof http.get;
+    mod.request = wrappedRequest;
+    mod.get = wrappedGet;
   }
 
   #start(method: string, address: string, port: string, scheme: string, full: string): { state: CallState; ctx: ReturnType<typeof currentContext> } | undefined {
@@ -297,8 +298,10 @@ export class HttpClientInstrumentation {
       const host = req.host;
       const agent = req as unknown as { agent?: { defaultPort?: number }; protocol?: string };
       const scheme = agent.protocol === 'https:' ? 'https' : 'http';
-      const sock = req as unknown as { port?: number };
-      const port = String(sock.port ?? agent.agent?.defaultPort ?? (scheme === 'https' ? 443 : 80));
+      // ClientRequest keeps no port field; the Host header it built carries it (when not default).
+      const hostHeader = req.getHeader('host');
+      const m = typeof hostHeader === 'string' ? /:(\d+)$/.exec(hostHeader) : null;
+      const port = m !== null ? m[1]! : String(agent.agent?.defaultPort ?? (scheme === 'https' ? 443 : 80));
       const path = req.path;
       const q = path.indexOf('?');
       const started = this.#start(req.method, host, port, scheme, `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${q === -1 ? path : path.slice(0, q)}`);

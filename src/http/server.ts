@@ -248,8 +248,8 @@ export class ServerInstrumentation {
     if (!finished) {
       // The connection closed before the response was complete: the client went away, or a
       // timeout destroyed the socket. Not a server error, and counted apart from one.
-      const err = (st.req.errored ?? res.errored) as (Error & { code?: string }) | null;
-      errorType = err !== null && err !== undefined && /TIMEOUT|TIMEDOUT/i.test(err.code ?? err.name) ? 'timeout' : 'aborted';
+      const err: (Error & { code?: string }) | null = st.req.errored ?? res.errored;
+      errorType = err !== null && /TIMEOUT|TIMEDOUT/i.test(err.code ?? err.name) ? 'timeout' : 'aborted';
       status = errorType;
     } else {
       status = STATUS_TEXT[code] ?? '_OTHER';

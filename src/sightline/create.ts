@@ -114,7 +114,6 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     exporters: allExporters,
   });
   const propagator = propagatorFromEnv(env);
-  if (register !== false) provider.register({ propagator });
   const tracer = provider.getTracer(service);
   const httpTracer = provider.getTracer('sightline/http');
 
@@ -123,16 +122,18 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   let client: HttpClientInstrumentation | undefined;
   if (options.client !== false) {
     if (options.client !== undefined && options.client !== true) object(options.client, 'client');
-    client = new HttpClientInstrumentation({ tracer: httpTracer, registry, propagator }, options.client === true || options.client === undefined ? {} : options.client).enable();
+    client = new HttpClientInstrumentation({ tracer: httpTracer, registry, propagator }, options.client === true || options.client === undefined ? {} : options.client);
   }
-
-  // Collectors (after everything that can throw on bad options, so nothing is left running)
-  let runtime: DefaultMetricsHandle | undefined;
   let admin: AdminServer | undefined;
   if (options.admin !== false) {
     if (options.admin !== undefined) object(options.admin, 'admin');
     admin = new AdminServer(options.admin ?? {});
   }
+
+  // Side effects only once every option has been validated, so a throw leaves nothing behind.
+  if (register !== false) provider.register({ propagator });
+  client?.enable();
+  let runtime: DefaultMetricsHandle | undefined;
   if (defaultMetrics !== false) runtime = collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {});
   const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log);
 

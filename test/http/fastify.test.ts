@@ -10,19 +10,22 @@ test('Fastify 5: routeOptions.url with prefixes, context after body parsing, onE
   const { obs, logs, spans } = testObs();
   const app = Fastify();
   await app.register(obs.fastify);
-  await app.register(async (scope) => {
+  await app.register((scope, _opts, done) => {
     scope.get('/items/:id', async (req) => {
       await new Promise((r) => setTimeout(r, 2));
       obs.log.info('item', { id: (req.params as { id: string }).id });
       return { requestId: currentContext().requestId, traceId: currentContext().traceIds?.traceId };
     });
     scope.post('/orders', async (req) => {
+      await Promise.resolve();
       obs.log.info('order body', { items: (req.body as { items: number }).items });
       return { requestId: currentContext().requestId };
     });
     scope.get('/fail', async () => {
+      await Promise.resolve();
       throw new SyntaxError('bad input upstream');
     });
+    done();
   }, { prefix: '/shop' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

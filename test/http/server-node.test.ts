@@ -207,6 +207,7 @@ test('aborted requests are recorded as aborted, not as server errors', async () 
   const { obs, logs, spans } = testObs({ http: { routes: ['/slow'] } });
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- an async listener, as apps write them
   const server = http.createServer(obs.handler(async (_req, res) => {
     await released;
     if (!res.destroyed) res.end('late');

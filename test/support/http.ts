@@ -26,7 +26,7 @@ export function testObs(options: SightlineOptions = {}): TestObs {
     admin: { port: 0 },
     env: {},
     ...options,
-    log: { destination: logs, level: 'debug', ...(options.log as object | undefined) },
+    log: { destination: logs, level: 'debug', ...(options.log) },
     trace: { processors: [new SimpleSpanProcessor(spans)], ...options.trace },
     metrics: { defaultMetrics: false, ...options.metrics },
   });
