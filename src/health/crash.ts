@@ -101,6 +101,9 @@ export function installCrashCapture(options: CrashCaptureOptions = {}): CrashCap
     } catch {
       // the logger never throws, but a custom one might
     }
+    // Make the line durable now: after an uncaught error the process may die at any moment, and
+    // an app handler that exits later must not depend on the exit-time flush alone.
+    flushAllSync();
   };
 
   // The monitor runs before Node's own handling and changes nothing about it; it also sees the
