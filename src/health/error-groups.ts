@@ -92,7 +92,7 @@ export class ErrorGroups {
         type = error === null ? 'null' : typeof error;
         message = String(error);
       }
-      const norm = normalizeMessage(message);
+      const norm = scrubSecrets(normalizeMessage(message));
       const frames = applicationFrames(stack, this.#frames);
       const fp = fingerprint(type, norm, frames);
       const traceId = currentContext().traceIds?.traceId;

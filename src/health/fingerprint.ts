@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
-const HEX = /\b(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)[0-9a-f]{8,})\b/gi;
+const HEX = /\b(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,})\b/gi;
 const QUOTED = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
 const NUMBER = /\b\d+(?:\.\d+)?\b/g;
 
 /**
  * The message with its variable parts replaced, so "user 42 not found" and "user 7 not found"
- * group together: quoted strings → `<str>`, UUIDs → `<uuid>`, hex ids (0x… or 8+ hex digits with a
- * digit) → `<hex>`, numbers → `<n>`.
+ * group together: quoted strings → `<str>`, UUIDs → `<uuid>`, hex ids (0x…, or 8+ hex digits with both
+ * a digit and a letter) → `<hex>`, numbers → `<n>`.
  */
 export function normalizeMessage(message: string): string {
   return message
