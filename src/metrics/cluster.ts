@@ -15,7 +15,8 @@ import type { GaugeChild } from './gauge.js';
 import type { HistogramChild } from './histogram.js';
 import type { AggregationRule } from './metric.js';
 import type { Renderable } from './registry.js';
-import { Registry, renderMetrics } from './registry.js';
+import { Registry } from './registry.js';
+import { renderChunks, renderToString } from './render.js';
 import type { SummaryChild } from './summary.js';
 import { positiveNumber } from './validate.js';
 
@@ -249,7 +250,22 @@ export class ClusterAggregator implements Renderable {
   async render(format: ExpositionFormat = 'text'): Promise<string> {
     if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
     const merged = this.merge(await this.snapshots());
-    return renderMetrics(merged.metrics(), format === 'openmetrics');
+    return renderToString(merged.metrics(), format === 'openmetrics');
+  }
+
+  /**
+   * The merged exposition as Buffer chunks (what the handler streams); see {@link Registry.stream}.
+   * @example
+   * for await (const chunk of aggregator.stream('text')) socket.write(chunk);
+   */
+  stream(format: ExpositionFormat = 'text'): AsyncIterable<Buffer> {
+    if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
+    return this.#stream(format === 'openmetrics');
+  }
+
+  async *#stream(om: boolean): AsyncGenerator<Buffer, void, undefined> {
+    const merged = this.merge(await this.snapshots());
+    yield* renderChunks(merged.metrics(), om);
   }
 
   /** Merges snapshots into a fresh registry. @internal */

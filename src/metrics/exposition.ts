@@ -11,10 +11,16 @@
  * - histograms: cumulative buckets in ascending `le`, a `+Inf` bucket equal to `_count`;
  * - `le` and `quantile` values are canonical floats in OpenMetrics (`1.0`), Go-parsable in 0.0.4;
  * - exemplars only in OpenMetrics; the body ends with `# EOF`.
+ *
+ * Everything constant in a line is encoded once: per family and render (names, `le="…"} `), per
+ * series for its life (the label set: labels never change). A line is then a few byte copies and
+ * a number printed straight into the chunk (see writer.ts).
  */
 import type { Counter, CounterChild } from './counter.js';
 import { renderExemplar } from './exemplar.js';
 import { escapeHelp, formatCanonical, formatValue } from './format.js';
+import type { ChunkWriter, EncodedText } from './writer.js';
+import { encodeText } from './writer.js';
 import type { Gauge, GaugeChild } from './gauge.js';
 import type { Histogram, HistogramChild } from './histogram.js';
 import type { Summary, SummaryChild } from './summary.js';
@@ -37,14 +43,30 @@ export function counterNames(name: string): { family: string; sample: string } {
   return { family: base, sample: `${base}_total` };
 }
 
-/** Per-render, per-family constants (computed once per family per render). */
+/** Renders one family in one format into a writer; constants prepared once per render. */
 export interface FamilyRenderer {
-  header: string;
-  series(s: AnySeries): string;
+  header(w: ChunkWriter): void;
+  series(w: ChunkWriter, s: AnySeries): void;
 }
 
-function braces(labelText: string): string {
-  return labelText === '' ? '' : `{${labelText}}`;
+const NL = 10;
+const SPACE = 32;
+const COMMA = 44;
+const OPEN = 123; // {
+const CLOSE = 125; // }
+
+/** Writes `{labels}` (nothing without labels), then the space before the value. */
+function labelsThenSpace(w: ChunkWriter, lab: EncodedText | undefined): void {
+  if (lab !== undefined) {
+    w.byte(OPEN);
+    w.text(lab);
+    w.byte(CLOSE);
+  }
+  w.byte(SPACE);
+}
+
+function headerText(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
 }
 
 /** Prepares the rendering of one family in one format. */
@@ -53,66 +75,105 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
   switch (m.type) {
     case 'counter': {
       const { family, sample } = counterNames(m.name);
-      const head = om ? family : sample;
+      const head = headerText(om ? family : sample, help, 'counter');
+      const name = encodeText(sample);
       return {
-        header: `# HELP ${head} ${help}\n# TYPE ${head} counter\n`,
-        series(s) {
+        header: (w) => w.utf8(head),
+        series(w, s) {
           const c = s as CounterChild;
-          const ex = om && c.exemplar !== undefined ? renderExemplar(c.exemplar) : '';
-          return `${sample}${braces(c.labelText)} ${formatValue(c.value)}${ex}\n`;
+          w.text(name);
+          labelsThenSpace(w, c.encodedLabels());
+          w.number(c.value);
+          if (om && c.exemplar !== undefined) w.utf8(renderExemplar(c.exemplar));
+          w.byte(NL);
         },
       };
     }
-    case 'gauge':
+    case 'gauge': {
+      const head = headerText(m.name, help, 'gauge');
+      const name = encodeText(m.name);
       return {
-        header: `# HELP ${m.name} ${help}\n# TYPE ${m.name} gauge\n`,
-        series(s) {
-          return `${m.name}${braces(s.labelText)} ${formatValue((s as GaugeChild).value)}\n`;
+        header: (w) => w.utf8(head),
+        series(w, s) {
+          w.text(name);
+          labelsThenSpace(w, s.encodedLabels());
+          w.number((s as GaugeChild).value);
+          w.byte(NL);
         },
       };
+    }
     case 'histogram': {
+      const head = headerText(m.name, help, 'histogram');
       const fmt = om ? formatCanonical : formatValue;
-      const le = [...m.buckets.map((b) => `le="${fmt(b)}"} `), 'le="+Inf"} '];
-      const bucket = `${m.name}_bucket{`;
-      const sum = `${m.name}_sum`;
-      const count = `${m.name}_count`;
+      const le = [...m.buckets.map((b) => encodeText(`le="${fmt(b)}"} `)), encodeText('le="+Inf"} ')];
+      const bucket = encodeText(`${m.name}_bucket{`);
+      const sum = encodeText(`${m.name}_sum`);
+      const count = encodeText(`${m.name}_count`);
       return {
-        header: `# HELP ${m.name} ${help}\n# TYPE ${m.name} histogram\n`,
-        series(s) {
+        header: (w) => w.utf8(head),
+        series(w, s) {
           const h = s as HistogramChild;
-          const prefix = h.labelText === '' ? bucket : `${bucket}${h.labelText},`;
+          const lab = h.encodedLabels();
           const ex = om ? h.exemplars : undefined;
-          let out = '';
+          const counts = h.counts;
           let cum = 0;
           for (let i = 0; i < le.length; i++) {
-            cum += h.counts[i]!;
-            out += `${prefix}${le[i]}${cum}`;
+            cum += counts[i]!;
+            w.text(bucket);
+            if (lab !== undefined) {
+              w.text(lab);
+              w.byte(COMMA);
+            }
+            w.text(le[i]!);
+            w.number(cum);
             if (ex !== undefined) {
               const e = ex[i];
-              if (e !== undefined) out += renderExemplar(e);
+              if (e !== undefined) w.utf8(renderExemplar(e));
             }
-            out += '\n';
+            w.byte(NL);
           }
-          const lb = braces(h.labelText);
-          return `${out}${sum}${lb} ${formatValue(h.sum)}\n${count}${lb} ${h.count}\n`;
+          w.text(sum);
+          labelsThenSpace(w, lab);
+          w.number(h.sum);
+          w.byte(NL);
+          w.text(count);
+          labelsThenSpace(w, lab);
+          w.number(h.count);
+          w.byte(NL);
         },
       };
     }
     case 'summary': {
+      const head = headerText(m.name, help, 'summary');
       const fmt = om ? formatCanonical : formatValue;
-      const qs = m.percentiles.map((q) => `quantile="${fmt(q)}"} `);
-      const sum = `${m.name}_sum`;
-      const count = `${m.name}_count`;
+      const qs = m.percentiles.map((q) => encodeText(`quantile="${fmt(q)}"} `));
+      const open = encodeText(`${m.name}{`);
+      const sum = encodeText(`${m.name}_sum`);
+      const count = encodeText(`${m.name}_count`);
       return {
-        header: `# HELP ${m.name} ${help}\n# TYPE ${m.name} summary\n`,
-        series(s) {
+        header: (w) => w.utf8(head),
+        series(w, s) {
           const q = s as SummaryChild;
-          const prefix = q.labelText === '' ? `${m.name}{` : `${m.name}{${q.labelText},`;
+          const lab = q.encodedLabels();
           const values = q.quantiles();
-          let out = '';
-          for (let i = 0; i < qs.length; i++) out += `${prefix}${qs[i]}${formatValue(values[i] ?? NaN)}\n`;
-          const lb = braces(q.labelText);
-          return `${out}${sum}${lb} ${formatValue(q.sum)}\n${count}${lb} ${q.count}\n`;
+          for (let i = 0; i < qs.length; i++) {
+            w.text(open);
+            if (lab !== undefined) {
+              w.text(lab);
+              w.byte(COMMA);
+            }
+            w.text(qs[i]!);
+            w.number(values[i] ?? NaN);
+            w.byte(NL);
+          }
+          w.text(sum);
+          labelsThenSpace(w, lab);
+          w.number(q.sum);
+          w.byte(NL);
+          w.text(count);
+          labelsThenSpace(w, lab);
+          w.number(q.count);
+          w.byte(NL);
         },
       };
     }

@@ -1,9 +1,15 @@
 /**
  * The /metrics request listener: content negotiation, gzip, HEAD, and no exception escaping.
+ *
+ * The body is streamed: chunks go to the socket (through a gzip stream when asked) as they are
+ * rendered, so a large exposition never exists as one string and never blocks the event loop in
+ * one piece. A body that fits in one chunk is sent whole, with a content-length.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { createGzip, gzip as gzipCb } from 'node:zlib';
 import { InvalidOption } from './errors.js';
 import type { ExpositionFormat } from './exposition.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
@@ -11,6 +17,11 @@ import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import type { Renderable } from './registry.js';
 
 const gzip = promisify(gzipCb);
+
+/** A Renderable without `stream`: its whole body as one chunk. */
+async function* wholeBody(body: Promise<string>): AsyncGenerator<Buffer, void, undefined> {
+  yield Buffer.from(await body);
+}
 
 /** Options of {@link metricsHandler}. */
 export interface MetricsHandlerOptions {
@@ -42,24 +53,54 @@ export function metricsHandler(registry: Renderable, options: MetricsHandlerOpti
       return;
     }
     const format = negotiateFormat(req.headers.accept, formats);
-    let body: string | Buffer = await registry.render(format);
     const headers: Record<string, string> = {
       'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE,
       vary: 'Accept, Accept-Encoding',
       'cache-control': 'no-store',
     };
-    if (useGzip && acceptsGzip(req.headers['accept-encoding'])) {
-      body = await gzip(body);
-      headers['content-encoding'] = 'gzip';
+    const zip = useGzip && acceptsGzip(req.headers['accept-encoding']);
+    if (zip) headers['content-encoding'] = 'gzip';
+    if (req.method === 'HEAD') {
+      // Same headers as GET without rendering: a HEAD probe should not cost a scrape.
+      res.writeHead(200, headers).end();
+      return;
     }
-    headers['content-length'] = String(Buffer.byteLength(body));
+    const source = registry.stream !== undefined ? registry.stream(format) : wholeBody(registry.render(format));
+    const chunks = source[Symbol.asyncIterator]();
+    const first = await chunks.next();
+    const second = first.done === true ? first : await chunks.next();
+    if (second.done === true) {
+      // Everything fit in one chunk: send it with a content-length.
+      let body: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
+      if (zip) body = await gzip(body);
+      headers['content-length'] = String(body.length);
+      res.writeHead(200, headers).end(body);
+      return;
+    }
     res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const rest = Readable.from((async function* () {
+      try {
+        yield first.value;
+        yield second.value;
+        for (let r = await chunks.next(); r.done !== true; r = await chunks.next()) yield r.value;
+      } finally {
+        await chunks.return?.();
+      }
+    })(), { objectMode: false });
+    // pipeline ends the generator (and so the rendering) when the client goes away.
+    if (zip) await pipeline(rest, createGzip(), res);
+    else await pipeline(rest, res);
   };
   return (req, res) => {
     serve(req, res).catch((err: unknown) => {
-      // Never throw into the server: answer 500 with the reason (the exposition is not secret).
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+      // Never throw into the server. Before the headers: answer 500 with the reason (the
+      // exposition is not secret). Mid-stream (client gone, render failed): cut the response, so
+      // the scraper sees a truncated body, not a wrong one.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`metrics rendering failed: ${err instanceof Error ? err.message : String(err)}\n`);
     });
   };

@@ -10,6 +10,8 @@ import { labelText } from './format.js';
 import type { MetricType } from './validate.js';
 import { positiveInteger, positiveNumber, validateHelp, validateLabelNames, validateName } from './validate.js';
 import { InvalidOption } from './errors.js';
+import type { EncodedText } from './writer.js';
+import { encodeText } from './writer.js';
 
 /** A label set: one value per label name. Strings are stored as is; numbers, booleans and bigints are converted with `String()`. */
 export type Labels = Readonly<Record<string, string | number | boolean | bigint>>;
@@ -50,9 +52,18 @@ export abstract class SeriesBase {
   /** Escaped `a="x",b="y"` computed once, reused by every render. */
   readonly labelText: string;
 
+  /** UTF-8 of labelText, made at the first render and kept: a series' labels never change. */
+  #encoded: EncodedText | undefined = undefined;
+
   constructor(labelValues: readonly string[], text: string) {
     this.labelValues = labelValues;
     this.labelText = text;
+  }
+
+  /** The encoded label set, or undefined for a series without labels. @internal */
+  encodedLabels(): EncodedText | undefined {
+    if (this.#encoded === undefined && this.labelText !== '') this.#encoded = encodeText(this.labelText);
+    return this.#encoded;
   }
 
   /** Back to the initial (zero) state. */
@@ -60,6 +71,34 @@ export abstract class SeriesBase {
 }
 
 type Index = Map<unknown, unknown>;
+type Walker = (labels: Labels, index: Index) => unknown;
+
+/** Label counts up to which a metric gets its own generated lookup. */
+const MAX_GENERATED_LABELS = 8;
+
+/**
+ * Builds the lookup of one metric's label names: straight-line code reading `labels.<name>` for
+ * each name in order and walking the nested Maps. Being its own function, each metric's property
+ * reads stay monomorphic (a shared loop over names sees every metric's shapes and keys and goes
+ * megamorphic). Names are validated `[a-zA-Z_][a-zA-Z0-9_]*` and are quoted with JSON.stringify, so
+ * no input reaches the code but identifiers. Returns undefined where code generation is disabled
+ * (`--disallow-code-generation-from-strings`); the generic loop then serves.
+ */
+function generatedWalker(names: readonly string[]): Walker | undefined {
+  if (names.length === 0 || names.length > MAX_GENERATED_LABELS) return undefined;
+  let body = 'let n = index;\n';
+  for (let i = 0; i < names.length; i++) {
+    body += `n = n.get(labels[${JSON.stringify(names[i])}]);\n`;
+    if (i < names.length - 1) body += 'if (n === undefined) return undefined;\n';
+  }
+  body += 'return n;';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function('labels', 'index', body) as Walker;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Common behaviour of Counter, Gauge, Histogram and Summary. */
 export abstract class Metric<S extends SeriesBase> {
@@ -75,6 +114,7 @@ export abstract class Metric<S extends SeriesBase> {
   protected root!: S;
   readonly #all = new Set<S>();
   #index: Index = new Map();
+  readonly #walk: Walker | undefined;
   #size = 0;
   #overflow: S | undefined;
   #sink: S | undefined;
@@ -93,6 +133,7 @@ export abstract class Metric<S extends SeriesBase> {
     }
     this.aggregate = def.aggregate;
     this.host = host;
+    this.#walk = generatedWalker(this.labelNames);
   }
 
   /** Subclasses call this once their own fields are set (series construction needs them). */
@@ -115,9 +156,15 @@ export abstract class Metric<S extends SeriesBase> {
 
   /** The series for `labels`, created on first use. Hot path: a hit walks Maps and allocates nothing. */
   protected lookup(labels: Labels): S {
+    if (typeof labels !== 'object' || labels === null) return this.slowLookup(labels);
+    const walk = this.#walk;
+    if (walk !== undefined) {
+      const s = walk(labels, this.#index) as S | undefined;
+      return s !== undefined ? s : this.slowLookup(labels);
+    }
     const names = this.labelNames;
     const last = names.length - 1;
-    if (last < 0 || typeof labels !== 'object' || labels === null) return this.slowLookup(labels);
+    if (last < 0) return this.slowLookup(labels);
     let node: Index = this.#index;
     for (let i = 0; i < last; i++) {
       const next = node.get(labels[names[i]!]) as Index | undefined;

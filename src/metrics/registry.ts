@@ -2,18 +2,17 @@
  * The registry: defines metrics (idempotently), runs scrape-time collectors with timeouts, renders
  * the exposition without blocking the event loop, and keeps its own `sightline_metrics_*` counters.
  */
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
 import { Counter } from './counter.js';
 import type { CounterDefinition } from './counter.js';
 import { InvalidFormat, InvalidOption, MetricConflict } from './errors.js';
 import type { AnyMetric, ExpositionFormat } from './exposition.js';
-import { counterNames, familyRenderer } from './exposition.js';
+import { counterNames } from './exposition.js';
 import { Gauge } from './gauge.js';
 import type { GaugeDefinition } from './gauge.js';
 import { Histogram } from './histogram.js';
 import type { HistogramDefinition } from './histogram.js';
 import type { CollectHook, MetricHost } from './metric.js';
+import { renderChunks, renderToString } from './render.js';
 import { Summary } from './summary.js';
 import type { SummaryDefinition } from './summary.js';
 import { positiveInteger, positiveNumber } from './validate.js';
@@ -44,10 +43,9 @@ export interface CollectorOptions {
 /** Anything that renders an exposition: a Registry, or the cluster aggregator. */
 export interface Renderable {
   render(format?: ExpositionFormat): Promise<string>;
+  /** The same exposition as UTF-8 chunks; when present, the handler streams it. */
+  stream?(format?: ExpositionFormat): AsyncIterable<Buffer>;
 }
-
-/** Longest stretch of synchronous rendering before yielding to the event loop. */
-const RENDER_SLICE_MS = 3;
 
 const SELF_HELP = {
   overflow: ['sightline_metrics_series_overflow_total', 'Updates routed to the overflow series because the metric reached its series cap'],
@@ -290,36 +288,34 @@ export class Registry implements Renderable {
 
   /**
    * Renders every metric in `format` ('text' = Prometheus 0.0.4, the default; 'openmetrics' =
-   * OpenMetrics 1.0.0). Runs collect callbacks first. Yields to the event loop every few ms, so a
-   * scrape of tens of thousands of series never blocks requests for long.
+   * OpenMetrics 1.0.0). Runs collect callbacks first. Yields to the event loop every 4 ms of work, so
+   * a scrape of tens of thousands of series never blocks requests for long. Text is returned as its
+   * UTF-8 round trip (a lone surrogate in a label value or HELP comes back as U+FFFD).
    * @example
    * const body = await registry.render('openmetrics');
    */
   async render(format: ExpositionFormat = 'text'): Promise<string> {
     if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
     await this.collect();
-    return renderMetrics(this.metrics(), format === 'openmetrics');
+    return renderToString(this.metrics(), format === 'openmetrics');
   }
-}
 
-/** Renders metrics, yielding to the event loop every {@link RENDER_SLICE_MS}. @internal */
-export async function renderMetrics(metrics: readonly AnyMetric[], om: boolean): Promise<string> {
-  // Pieces go to an array joined once at the end: one growing rope of 100k+ pieces would be
-  // flattened in one long block, and would survive young-generation GCs while it grows.
-  const chunks: string[] = [];
-  let sliceStart = performance.now();
-  let n = 0;
-  for (const m of metrics) {
-    const r = familyRenderer(m, om);
-    chunks.push(r.header);
-    for (const s of m.series()) {
-      chunks.push(r.series(s));
-      if ((++n & 7) === 0 && performance.now() - sliceStart > RENDER_SLICE_MS) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
-    }
+  /**
+   * The exposition of {@link Registry.render} as Buffer chunks (~64 KiB each, UTF-8), rendered as
+   * they are pulled: nothing holds the whole body, and a slow reader pauses the rendering. Runs
+   * collect callbacks first. Their concatenation equals `Buffer.from(await render(format))`.
+   * @example
+   * import { pipeline } from 'node:stream/promises';
+   * res.writeHead(200, { 'content-type': TEXT_CONTENT_TYPE });
+   * await pipeline(registry.stream('text'), res);
+   */
+  stream(format: ExpositionFormat = 'text'): AsyncIterable<Buffer> {
+    if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
+    return this.#stream(format === 'openmetrics');
   }
-  if (om) chunks.push('# EOF\n');
-  return chunks.join('');
+
+  async *#stream(om: boolean): AsyncGenerator<Buffer, void, undefined> {
+    await this.collect();
+    yield* renderChunks(this.metrics(), om);
+  }
 }

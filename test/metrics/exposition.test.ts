@@ -226,3 +226,17 @@ test('rendering yields to the event loop on large registries', async () => {
   assert.ok(text.endsWith('# EOF\n'));
   assert.ok(ticks >= 2, `the event loop ran ${ticks} times during the render`);
 });
+
+test('sample values print as JS shortest round-trip numbers, integers through the digit writer (property)', async () => {
+  const special = fc.constantFrom(0, -0, 1, -1, 9, 10, 99, 100, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 1e21, 1e-7, 123456789012345, Infinity, -Infinity, NaN);
+  await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), special), { minLength: 1, maxLength: 40 }), async (vs) => {
+    const r = quiet();
+    const g = r.gauge({ name: 'g', help: 'g', labelNames: ['i'] });
+    vs.forEach((v, i) => g.set({ i: String(i) }, v));
+    const text = await r.render('text');
+    vs.forEach((v, i) => {
+      const want = Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
+      assert.ok(text.includes(`\ng{i="${i}"} ${want}\n`), `${v} should print as ${want}`);
+    });
+  }), { numRuns: 100 });
+});

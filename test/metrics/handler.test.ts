@@ -93,3 +93,92 @@ test('a handler restricted to text serves text even to an OpenMetrics scraper', 
     server.close();
   }
 });
+
+/** A registry whose exposition spans many 64 KiB chunks, with multi-byte label values everywhere. */
+function bigRegistry(): Registry {
+  const r = new Registry({ maxSeries: 100_000, onWarning: () => undefined });
+  const h = r.histogram({ name: 'big_seconds', help: 'Big "histogram" — ünïcödé \\ help\nline', labelNames: ['id', 'name'] });
+  const c = r.counter({ name: 'big_total', help: 'c', labelNames: ['id'] });
+  for (let i = 0; i < 3000; i++) {
+    // Mixed widths (1-, 2-, 3- and 4-byte UTF-8) so chunk cuts land next to every kind of character.
+    h.observe({ id: String(i), name: `${'é'.repeat(i % 5)}名${'😀'.repeat(i % 3)}"\\\n${i}` }, (i % 50) / 10);
+    c.inc({ id: `x${i}` }, i);
+  }
+  // A label value larger than a chunk takes the oversized path.
+  r.gauge({ name: 'huge', help: 'h', labelNames: ['v'] }).set({ v: 'ü'.repeat(200_000) }, 1.5);
+  return r;
+}
+
+async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+test('registry.stream() yields exactly the UTF-8 bytes of render(), in both formats', async () => {
+  const r = bigRegistry();
+  for (const format of ['text', 'openmetrics'] as const) {
+    const text = await r.render(format);
+    const streamed = await collect(r.stream(format));
+    assert.ok(streamed.length > 1_000_000, 'spans many chunks');
+    assert.ok(streamed.equals(Buffer.from(text, 'utf8')), `${format}: streamed bytes differ from render()`);
+    assert.equal(streamed.toString('utf8'), text);
+  }
+  assert.ok((await r.render('text')).includes(`\nhuge{v="${'ü'.repeat(200_000)}"} 1.5\n`), 'the oversized label value is rendered whole');
+});
+
+test('the handler streams large bodies (chunked, identity and gzip) byte-identical to render()', async () => {
+  const r = bigRegistry();
+  const { port, server } = await serve(r);
+  try {
+    for (const [accept, format] of [[PROMETHEUS_2_42, 'openmetrics'], ['text/plain;version=0.0.4', 'text']] as const) {
+      const expected = Buffer.from(await r.render(format), 'utf8');
+      const plain = await get(port, { accept });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers['transfer-encoding'], 'chunked', 'a large body is streamed');
+      assert.equal(plain.headers['content-length'], undefined);
+      assert.ok(plain.body.equals(expected), `${format}: identity body differs from render()`);
+      const gz = await get(port, { accept, 'accept-encoding': 'gzip' });
+      assert.equal(gz.headers['content-encoding'], 'gzip');
+      assert.ok(gunzipSync(gz.body).equals(expected), `${format}: gunzipped body differs from render()`);
+    }
+  } finally {
+    server.close();
+  }
+});
+
+test('a client that disconnects mid-stream stops the rendering and leaves the server serving', async () => {
+  const r = bigRegistry();
+  const { port, server } = await serve(r);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? resolve() : reject(err)));
+      req.end();
+    });
+    const again = await get(port, { accept: 'text/plain' });
+    assert.equal(again.status, 200);
+    assert.ok(again.body.equals(Buffer.from(await r.render('text'), 'utf8')));
+  } finally {
+    server.close();
+  }
+});
+
+test('a Renderable without stream() is served whole with a content-length', async () => {
+  const body = '# HELP x X\n# TYPE x gauge\nx 1\n';
+  const server = createServer(metricsHandler({ render: () => Promise.resolve(body) }));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  const addr = server.address();
+  try {
+    const res = await get(typeof addr === 'object' && addr !== null ? addr.port : 0, {});
+    assert.equal(res.body.toString(), body);
+    assert.equal(Number(res.headers['content-length']), Buffer.byteLength(body));
+  } finally {
+    server.close();
+  }
+});

@@ -262,3 +262,31 @@ test('memory: one million distinct label values offered to a capped metric grow 
   assert.equal(c.labels({ id: 'overflowing' }).labelText, 'sightline_overflow="true"');
   assert.ok(grown <= 50 * 2 ** 20, `RSS grew by ${(grown / 2 ** 20).toFixed(1)} MB`);
 });
+
+test('label lookup: the generated path and the generic loop (over 8 labels) agree, whatever the key order or value type', () => {
+  const r = new Registry({ onWarning: () => undefined });
+  const names9 = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
+  const three = r.counter({ name: 'three_total', help: 't', labelNames: ['x', 'y', 'z'] });
+  const nine = r.counter({ name: 'nine_total', help: 'n', labelNames: names9 });
+  fc.assert(fc.property(fc.array(fc.tuple(fc.string(), fc.string(), fc.nat(3)), { minLength: 1, maxLength: 30 }), (sets) => {
+    three.reset();
+    nine.reset();
+    const expected = new Map<string, number>();
+    for (const [x, y, n] of sets) {
+      // Same label set in another key order, and a number where a string is expected.
+      three.inc({ x, y, z: '7' }, n);
+      three.inc({ z: 7, y, x }, 1);
+      const nineLabels = Object.fromEntries(names9.map((k, i) => [k, i === 0 ? x : i === 1 ? y : 'v']));
+      nine.inc(nineLabels, n + 1);
+      const key = JSON.stringify([x, y]);
+      expected.set(key, (expected.get(key) ?? 0) + n + 1);
+    }
+    for (const [key, total] of expected) {
+      const [x, y] = JSON.parse(key) as [string, string];
+      assert.equal(three.get({ x, y, z: '7' }), total);
+      assert.equal(nine.get(Object.fromEntries(names9.map((k, i) => [k, i === 0 ? x : i === 1 ? y : 'v']))), total);
+    }
+    assert.equal(three.seriesCount, expected.size);
+    assert.equal(nine.seriesCount, expected.size);
+  }), { numRuns: 50 });
+});

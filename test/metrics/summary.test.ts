@@ -97,3 +97,39 @@ test('sliding window: old observations age out; sum and count stay cumulative', 
   assert.match(text, /^w_count 101$/m);
   assert.match(text, /^w_sum 100001$/m);
 });
+
+test('batched merges keep the rank error bound over many batches, with scrapes between partial batches (property)', () => {
+  // Runs long enough for dozens of buffer merges (1,024 values each), interleaved with quantile
+  // queries that merge a partial buffer, on shapes that stress the run folding: long sorted runs,
+  // heavy duplicates, a few huge outliers.
+  const shape = fc.constantFrom('ascending', 'descending', 'duplicates', 'outliers', 'random');
+  fc.assert(fc.property(shape, fc.integer({ min: 5_000, max: 40_000 }), fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 100, max: 5_000 }),
+    (kind, n, seed0, queryEvery) => {
+      let seed = seed0;
+      const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const data = Array.from({ length: n }, (_, i) => {
+        switch (kind) {
+          case 'ascending': return i;
+          case 'descending': return n - i;
+          case 'duplicates': return Math.floor(rand() * 7);
+          case 'outliers': return rand() < 0.001 ? 1e12 * rand() : rand();
+          default: return rand() * 1000 - 500;
+        }
+      });
+      const s = new Registry().summary({ name: 's', help: 's', percentiles: PERCENTILES });
+      const child = s.labels({});
+      data.forEach((x, i) => {
+        child.observe(x);
+        if (i % queryEvery === 0) child.quantiles();
+      });
+      const got = child.quantiles();
+      const sorted = [...data].sort((a, b) => a - b);
+      PERCENTILES.forEach((q, i) => {
+        const [lo, hi] = rankRange(sorted, got[i]!);
+        assert.ok(lo <= hi, `${kind} p${q}: ${got[i]} was never observed`);
+        const target = q * n;
+        assert.ok(Math.max(0, lo - target, target - hi) <= eps(q) * n + 1, `${kind} n=${n} p${q}: ranks ${lo}..${hi}, target ${target}`);
+      });
+    },
+  ), { numRuns: 25 });
+});

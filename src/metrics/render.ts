@@ -1,0 +1,106 @@
+/**
+ * The render loop: walks every family and series into a {@link ChunkWriter}, in slices bounded by
+ * time rather than by series count, yielding to the event loop between slices. Two outputs share
+ * it: the whole exposition as one string (`registry.render`) and a stream of Buffer chunks (what
+ * the /metrics handler sends, so a large scrape is never held as one string at all).
+ */
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { AnyMetric, FamilyRenderer } from './exposition.js';
+import { familyRenderer } from './exposition.js';
+import type { SeriesBase } from './metric.js';
+import { ChunkWriter } from './writer.js';
+
+/**
+ * Longest stretch of synchronous rendering before yielding. Measured with `performance.now()`, so a
+ * slow machine yields more often instead of blocking longer; 4 ms leaves room under a 10 ms budget
+ * for the GC and the final join.
+ */
+export const RENDER_SLICE_MS = 3;
+/** Series rendered between two clock reads (one histogram series is ~1 µs of work). */
+const SERIES_PER_CLOCK_READ = 8;
+/**
+ * Chunk size when building a string: above V8's regular-object limit (128 KiB), so the decoded
+ * pieces live in large-object space and are never copied by young-generation GCs.
+ */
+const STRING_CHUNK = 256 * 1024;
+/** Chunk size when streaming to a socket (large enough to amortize each write). */
+export const STREAM_CHUNK = 64 * 1024;
+
+/** Resumable walk over the families and their series. */
+class RenderWalk {
+  readonly #metrics: readonly AnyMetric[];
+  readonly #om: boolean;
+  readonly #w: ChunkWriter;
+  #next = 0;
+  #family: FamilyRenderer | undefined;
+  #series: Iterator<SeriesBase> | undefined;
+
+  constructor(metrics: readonly AnyMetric[], om: boolean, w: ChunkWriter) {
+    this.#metrics = metrics;
+    this.#om = om;
+    this.#w = w;
+  }
+
+  /** Renders for about `budgetMs`; true once everything is written and flushed. */
+  step(budgetMs: number): boolean {
+    const w = this.#w;
+    const start = performance.now();
+    let n = 0;
+    for (;;) {
+      if (this.#series === undefined || this.#family === undefined) {
+        const m = this.#metrics[this.#next++];
+        if (m === undefined) {
+          if (this.#om) w.ascii('# EOF\n');
+          w.flush();
+          return true;
+        }
+        this.#family = familyRenderer(m, this.#om);
+        this.#family.header(w);
+        this.#series = (m.series() as Iterator<SeriesBase>);
+      }
+      const r = this.#series.next();
+      if (r.done === true) {
+        this.#series = undefined;
+        continue;
+      }
+      this.#family.series(w, r.value as Parameters<FamilyRenderer['series']>[1]);
+      if (++n % SERIES_PER_CLOCK_READ === 0 && performance.now() - start > budgetMs) return false;
+    }
+  }
+}
+
+/** Renders the exposition as one string, yielding every {@link RENDER_SLICE_MS}. @internal */
+export async function renderToString(metrics: readonly AnyMetric[], om: boolean): Promise<string> {
+  const parts: string[] = [];
+  // One buffer serves the whole render: each full chunk is decoded (copied) into a string at once.
+  const w = new ChunkWriter(STRING_CHUNK, true, (b, ascii) => {
+    parts.push(b.toString(ascii ? 'latin1' : 'utf8'));
+  });
+  const walk = new RenderWalk(metrics, om, w);
+  while (!walk.step(RENDER_SLICE_MS)) await yieldToLoop();
+  if (parts.length === 1) return parts[0]!;
+  // The join (one copy of the whole body) gets a turn of its own rather than extending the last slice.
+  await yieldToLoop();
+  return parts.join('');
+}
+
+/**
+ * Renders the exposition as Buffer chunks of about `chunkSize` bytes; the concatenation of the
+ * chunks is the UTF-8 encoding of {@link renderToString}'s result. Rendering advances only as the
+ * consumer pulls, so a slow client applies back-pressure instead of growing memory. @internal
+ */
+export async function* renderChunks(metrics: readonly AnyMetric[], om: boolean, chunkSize = STREAM_CHUNK): AsyncGenerator<Buffer, void, undefined> {
+  const ready: Buffer[] = [];
+  const w = new ChunkWriter(chunkSize, false, (b) => {
+    ready.push(b);
+  });
+  const walk = new RenderWalk(metrics, om, w);
+  for (;;) {
+    const done = walk.step(RENDER_SLICE_MS);
+    for (let i = 0; i < ready.length; i++) yield ready[i]!;
+    ready.length = 0;
+    if (done) return;
+    await yieldToLoop();
+  }
+}
