@@ -11,6 +11,8 @@ export class WriterThread {
   #nextId = 1;
   #dead = false;
   #waiters: { seq: number; resolve: () => void }[] = [];
+  /** Highest seq of an 'acked' reply handled on this thread. */
+  #replied = 0;
   readonly #statsListeners = new Map<number, (fallback: number, errors: number) => void>();
   readonly #countListeners = new Map<number, (name: string, n: number) => void>();
 
@@ -37,7 +39,7 @@ export class WriterThread {
       w = new Worker(new URL('./writer-thread.js', import.meta.url), options);
     }
     w.on('message', (m: { op: string; seq?: number; id?: number; fallback?: number; errors?: number; name?: string; n?: number }) => {
-      if (m.op === 'acked') this.#release();
+      if (m.op === 'acked') this.#release(m.seq ?? 0);
       else if (m.op === 'stats') this.#statsListeners.get(m.id ?? 0)?.(m.fallback ?? 0, m.errors ?? 0);
       else if (m.op === 'count') this.#countListeners.get(m.id ?? 0)?.(m.name ?? '', m.n ?? 0);
     });
@@ -75,15 +77,21 @@ export class WriterThread {
 
   /** Resolves once the thread has handled message `seq` (keeps the process alive meanwhile). */
   whenDone(seq: number): Promise<void> {
-    if (this.acked >= seq || this.#dead) return Promise.resolve();
+    if (this.#replied >= seq || this.#dead) return Promise.resolve();
     return new Promise((resolve) => {
       this.#waiters.push({ seq, resolve });
       this.#worker?.ref();
     });
   }
 
-  #release(): void {
-    const done = this.acked;
+  /**
+   * Resolves the waiters up to the 'acked' reply being handled. Not the shared counter: it runs
+   * ahead of the message queue, and the thread's stats/count messages posted before this reply
+   * must be applied before a flush() or close() resolves (stats() is then exact).
+   */
+  #release(seq: number): void {
+    if (seq > this.#replied) this.#replied = seq;
+    const done = this.#replied;
     this.#waiters = this.#waiters.filter((w) => {
       if (w.seq <= done) {
         w.resolve();
