@@ -106,7 +106,7 @@ export async function startRsyslog(t: TestContext, opts: { socket?: boolean } = 
   };
   const start = async (): Promise<void> => {
     const c = spawn(bin, ['-n', '-f', conf, '-i', path.join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    c.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child = c;
     await ready();
   };

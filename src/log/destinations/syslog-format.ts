@@ -42,7 +42,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d
 
 /** RFC 5424 §6: PRINTUSASCII (33..126) only, at most `max` characters, `-` when empty. */
 export function headerField(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
+   
   const clean = s.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
   return clean === '' ? '-' : clean;
 }
