@@ -31,6 +31,7 @@ async function run(mode: string, handler = ''): Promise<Outcome> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
     const text = readFileSync(path, 'utf8');
+    assert.doesNotMatch(stderr, /dropping lines/, 'no line was dropped');
     return { code, signal, stdout, stderr, lines: text.split('\n').filter((l) => l !== '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -91,5 +92,11 @@ test("uncaught exception with the app's own handler: the handler runs, lines are
   const r = await run('throw', 'own-handler');
   assert.equal(r.code, 9);
   assert.match(r.stdout, /app-handler-ran boom/);
+  assertComplete(r.lines);
+});
+
+test('process.exit() right after batches were handed over but before the writer finished them', async () => {
+  const r = await run('exit', 'small-batches');
+  assert.equal(r.code, 3);
   assertComplete(r.lines);
 });

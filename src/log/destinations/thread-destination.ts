@@ -166,7 +166,11 @@ export class ThreadDestination implements Destination {
       this.#timer = undefined;
     }
     this.#reap();
-    if (this.#pendingLen === 0) return reply ? this.#thread.post({ op: 'ping', id: this.#id }, true) : this.#thread.acked;
+    if (this.#pendingLen === 0) {
+      if (reply) return this.#thread.post({ op: 'ping', id: this.#id }, true);
+      // Nothing new: what remains to wait for is the last batch already handed over.
+      return this.#inflight.at(-1)?.seq ?? this.#thread.acked;
+    }
     const data = this.#pending;
     this.#pending = '';
     this.#pendingLen = 0;
