@@ -24,7 +24,15 @@ export function defaultEpsilon(q: number): number {
   return Math.min(0.01, q / 10, (1 - q) / 10) || 0.0001;
 }
 
-/** One CKMS stream. Tuples live in three parallel Float64Arrays, double-buffered across merges. */
+/**
+ * The merge output, shared by every stream: merges are synchronous, so one scratch set serves the
+ * process, and each stream keeps only arrays sized to its own tuples.
+ */
+let scratchV = new Float64Array(0);
+let scratchG = new Float64Array(0);
+let scratchD = new Float64Array(0);
+
+/** One CKMS stream. Tuples live in three parallel Float64Arrays sized to fit. */
 export class CkmsStream {
   // Per target: φ, 2ε/φ and 2ε/(1−φ), so f needs no division.
   readonly #q: Float64Array;
@@ -34,10 +42,6 @@ export class CkmsStream {
   #g = new Float64Array(0);
   #d = new Float64Array(0);
   #len = 0;
-  // The arrays of the previous merge, reused as the output of the next one.
-  #v2 = new Float64Array(0);
-  #g2 = new Float64Array(0);
-  #d2 = new Float64Array(0);
   #n = 0;
   /** Tuples after the last COMPRESS: the next one runs once the stream has doubled. */
   #compressedLen = 0;
@@ -112,13 +116,13 @@ export class CkmsStream {
     const v0 = this.#v, g0 = this.#g, d0 = this.#d;
     const n0 = this.#len;
     const need = n0 + len;
-    if (this.#v2.length < need) {
-      const cap = Math.max(need, this.#v2.length * 2, 64);
-      this.#v2 = new Float64Array(cap);
-      this.#g2 = new Float64Array(cap);
-      this.#d2 = new Float64Array(cap);
+    if (scratchV.length < need) {
+      const cap = Math.max(need, scratchV.length * 2, 2048);
+      scratchV = new Float64Array(cap);
+      scratchG = new Float64Array(cap);
+      scratchD = new Float64Array(cap);
     }
-    const v = this.#v2, g = this.#g2, d = this.#d2;
+    const v = scratchV, g = scratchG, d = scratchD;
     let o = 0;
     let i = 0;
     let r = 0;
@@ -164,13 +168,22 @@ export class CkmsStream {
       o++;
     }
     this.#n += len;
-    this.#v2 = v0; this.#g2 = g0; this.#d2 = d0;
-    this.#v = v; this.#g = g; this.#d = d;
-    this.#len = o;
+    let kept = o;
     if (o > 2 * this.#compressedLen) {
-      this.#compress();
-      this.#compressedLen = this.#len;
+      kept = this.#compress(v, g, d, o);
+      this.#compressedLen = kept;
     }
+    // Keep the tuples in arrays of the stream's own, reallocated only to grow or to shrink by half.
+    if (v0.length < kept || v0.length > 2 * kept + 64) {
+      const cap = kept + (kept >> 2) + 16;
+      this.#v = new Float64Array(cap);
+      this.#g = new Float64Array(cap);
+      this.#d = new Float64Array(cap);
+    }
+    this.#v.set(v.subarray(0, kept));
+    this.#g.set(g.subarray(0, kept));
+    this.#d.set(d.subarray(0, kept));
+    this.#len = kept;
   }
 
   /**
@@ -180,10 +193,8 @@ export class CkmsStream {
    * could otherwise span more than 2εn across it, putting the answer for φ more than εn away (seen
    * with sorted input and the paper's rule as is).
    */
-  #compress(): void {
-    const v = this.#v, g = this.#g, d = this.#d;
-    const len = this.#len;
-    if (len < 3) return;
+  #compress(v: Float64Array, g: Float64Array, d: Float64Array, len: number): number {
+    if (len < 3) return len;
     // Walk right to left, writing kept tuples from the end of the same arrays.
     let w = len - 1;
     let r = this.#n - g[len - 1]!;
@@ -202,7 +213,7 @@ export class CkmsStream {
     if (w > 0) {
       v.copyWithin(0, w, len); g.copyWithin(0, w, len); d.copyWithin(0, w, len);
     }
-    this.#len = len - w;
+    return len - w;
   }
 
   /** The value at quantile `q` (NaN when empty). */
