@@ -74,13 +74,56 @@ const DELETED: unknown = Symbol('sightline.deleted');
 const NOT_SET: unknown = Symbol('sightline.notSet');
 
 /**
+ * Keyed values of a context, as a persistent list: each `setValue` pushes one small frame onto its
+ * parent's list (newest first) instead of copying a Map, so deriving a context costs one object
+ * whatever it holds. Past MAX_FRAMES frames the list is flattened into a Map once (then shared by
+ * every descendant), which keeps lookups short and bounds what overwritten values are retained.
+ */
+class Frame {
+  constructor(
+    readonly key: symbol,
+    readonly value: unknown,
+    readonly next: Values,
+    readonly depth: number,
+  ) {}
+}
+type Values = Frame | ReadonlyMap<symbol, unknown> | undefined;
+const MAX_FRAMES = 8;
+
+/** The value of `key` in `values` (undefined when absent or set to undefined, like Map#get). */
+function lookup(values: Values, key: symbol): unknown {
+  let v = values;
+  while (v instanceof Frame) {
+    if (v.key === key) return v.value;
+    v = v.next;
+  }
+  return v?.get(key);
+}
+
+function push(values: Values, key: symbol, value: unknown): Values {
+  const depth = values instanceof Frame ? values.depth : 0;
+  if (depth < MAX_FRAMES) return new Frame(key, value, values, depth + 1);
+  const frames: Frame[] = [];
+  let v = values;
+  while (v instanceof Frame) {
+    frames.push(v);
+    v = v.next;
+  }
+  const map = new Map(v);
+  // oldest first, so that newer frames overwrite older ones
+  for (let i = frames.length - 1; i >= 0; i--) map.set(frames[i]!.key, frames[i]!.value);
+  map.set(key, value);
+  return map;
+}
+
+/**
  * One immutable context. Implements the `Context` interface of @opentelemetry/api
  * (`getValue`/`setValue`/`deleteValue`), so it can be handed to OpenTelemetry code as is.
  */
 export class Context {
   /** @internal */
   readonly scope: Scope;
-  readonly #values: Map<symbol, unknown> | undefined;
+  readonly #values: Values;
   /**
    * A context made by other code (e.g. @opentelemetry/api's own `ROOT_CONTEXT.setValue(…)`) that
    * this one extends: keys not set here are read from it. Deleted keys are shadowed by DELETED.
@@ -88,13 +131,13 @@ export class Context {
   readonly #base: ForeignContext | undefined;
   /**
    * The span (OTEL_SPAN_KEY) has its own slot: making a span active is the hot operation, and
-   * this way it shares the (copy-on-write, never mutated) map instead of copying it.
+   * this way it shares the (persistent, never mutated) value list instead of adding a frame.
    * NOT_SET: not set here (read the base); DELETED: deleted here.
    */
   readonly #span: unknown;
 
   /** @internal use `ROOT_CONTEXT` or `runInContext` */
-  constructor(scope: Scope, values?: Map<symbol, unknown>, base?: ForeignContext, span: unknown = NOT_SET) {
+  constructor(scope: Scope, values?: Values, base?: ForeignContext, span: unknown = NOT_SET) {
     this.scope = scope;
     this.#values = values;
     this.#base = base;
@@ -115,25 +158,21 @@ export class Context {
       if (span !== NOT_SET) return span === DELETED ? undefined : span;
       return this.#base?.getValue(key);
     }
-    const v = this.#values?.get(key);
+    const v = lookup(this.#values, key);
     if (v !== undefined) return v === DELETED ? undefined : v;
     return this.#base?.getValue(key);
   }
 
   setValue(key: symbol, value: unknown): Context {
     if (key === OTEL_SPAN_KEY) return new Context(this.scope, this.#values, this.#base, value);
-    const values = new Map(this.#values);
-    values.set(key, value);
-    return new Context(this.scope, values, this.#base, this.#span);
+    return new Context(this.scope, push(this.#values, key, value), this.#base, this.#span);
   }
 
   deleteValue(key: symbol): Context {
     if (this.getValue(key) === undefined) return this;
     if (key === OTEL_SPAN_KEY) return new Context(this.scope, this.#values, this.#base, this.#base === undefined ? NOT_SET : DELETED);
-    const values = new Map(this.#values);
-    if (this.#base !== undefined) values.set(key, DELETED);
-    else values.delete(key);
-    return new Context(this.scope, values, this.#base, this.#span);
+    // Shadowed by a frame: DELETED hides the foreign base's value; undefined reads as absent.
+    return new Context(this.scope, push(this.#values, key, this.#base !== undefined ? DELETED : undefined), this.#base, this.#span);
   }
 
   /** A child context with its own scope (new request id, fields…), keeping keyed values. */
