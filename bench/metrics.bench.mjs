@@ -1,19 +1,26 @@
 // Metrics: sightline/metrics against prom-client 15, measured interleaved in one run.
 // Run: npm run build (root), then `cd bench && node metrics.bench.mjs`.
+import { spawnSync } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip as gzipCb } from 'node:zlib';
-import client from 'prom-client';
 import { metricsHandler, Registry } from 'sightline/metrics';
 import { compare, fmt, machine, median, printTable } from './lib/harness.mjs';
 
-console.log(`\n# metrics — sightline/metrics vs prom-client 15\n\nMachine: ${machine()}`);
+// `--ours-only`: the child process that measures our event-loop blocks with no prom-client in the
+// heap (its 20,000 series and ~200 MB of garbage per render otherwise decide when V8's full GC —
+// 17–26 ms atomic pauses measured here — lands, often inside our render). Prints JSON and exits.
+const OURS_ONLY = process.argv.includes('--ours-only');
+const client = OURS_ONLY ? undefined : (await import('prom-client')).default;
 
 const methods = ['GET', 'POST', 'PUT', 'DELETE'];
 const routes = ['/a', '/b', '/c', '/d', '/e'];
 const statuses = ['200', '404', '500'];
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+if (OURS_ONLY) await oursOnly();
+console.log(`\n# metrics — sightline/metrics vs prom-client 15\n\nMachine: ${machine()}`);
 
 const ours = new Registry({ maxSeries: 100_000 });
 const peer = new client.Registry();
@@ -67,6 +74,37 @@ rows.push({ case: 'summary observe (no labels)', ours: r.ours, peer: r.peer, pee
 printTable('Recording (ns per operation, medians)', rows);
 
 // Rendering: 10 histograms x 1,000 series.
+/** Our registry of the render rows: 10 histograms x 1,000 series. */
+function buildOurs() {
+  const o = new Registry({ maxSeries: 10_000 });
+  for (let m = 0; m < 10; m++) {
+    const h = o.histogram({ name: `render_${m}_seconds`, help: 'r', labelNames: ['id', 'route'], buckets: BUCKETS });
+    for (let i = 0; i < 1000; i++) h.observe({ id: `id-${i}`, route: routes[i % 5] }, (i % 97) / 20);
+  }
+  return o;
+}
+
+async function oursOnly() {
+  const o = buildOurs();
+  const server = createServer(metricsHandler(o, { formats: ['text'] }));
+  const port = await listen(server);
+  const out = { text: [], om: [], get: [], getGz: [] };
+  for (let round = 0; round < 9; round++) {
+    for (const [k, fn] of [
+      ['text', () => o.render('text')],
+      ['om', () => o.render('openmetrics')],
+      ['get', () => fetchBody(port, false, false)],
+      ['getGz', () => fetchBody(port, true, false)],
+    ]) {
+      const { maxGap } = await withBlockProbe(fn);
+      if (round >= 2) out[k].push(maxGap);
+    }
+  }
+  server.close();
+  console.log(JSON.stringify(out));
+  process.exit(0);
+}
+
 function build() {
   const o = new Registry({ maxSeries: 10_000 });
   const pText = new client.Registry();
@@ -172,11 +210,16 @@ const peerServer = createServer((req, res) => {
     res.writeHead(200, headers).end(body);
   }, (err) => res.writeHead(500).end(String(err)));
 });
-const listen = (srv) => new Promise((res) => srv.listen(0, '127.0.0.1', () => res(srv.address().port)));
+
 const ourPort = await listen(ourServer);
 const peerPort = await listen(peerServer);
+function listen(srv) {
+  return new Promise((res) => srv.listen(0, '127.0.0.1', () => res(srv.address().port)));
+}
+
 // keep = false: the client only counts bytes, so its own work (one 7 MB concat) stays out of the probe.
-const fetchBody = (port, zip, keep = true) => new Promise((resolve, reject) => {
+function fetchBody(port, zip, keep = true) {
+  return new Promise((resolve, reject) => {
   const req = request({ host: '127.0.0.1', port, path: '/metrics', headers: zip ? { 'accept-encoding': 'gzip' } : {} }, (res) => {
     const parts = [];
     let bytes = 0;
@@ -190,6 +233,7 @@ const fetchBody = (port, zip, keep = true) => new Promise((resolve, reject) => {
   req.on('error', reject);
   req.end();
 });
+}
 // Same bytes from both paths (sanity: the streamed body is the rendered exposition).
 const direct = Buffer.from(await o.render('text'));
 if (!direct.equals(await fetchBody(ourPort, false)) || !direct.equals(gunzipSync(await fetchBody(ourPort, true)))) {
@@ -221,3 +265,15 @@ printBlocks('Longest event-loop block during a GET /metrics (same probe)', [
   ['handler, identity', hb.ours, hb.peer],
   ['handler, gzip', hb.oursGz, hb.peerGz],
 ]);
+
+// The same blocks with no prom-client in the process (see --ours-only above).
+const child = spawnSync(process.execPath, [new URL(import.meta.url).pathname, '--ours-only'], { encoding: 'utf8' });
+if (child.status !== 0) throw new Error(`ours-only run failed: ${child.stderr}`);
+const iso = JSON.parse(child.stdout.trim().split('\n').pop());
+console.log('\n## Longest event-loop block, ours alone in a child process (no prom-client heap)\n');
+console.log('| case | median | worst | target | verdict |');
+console.log('|---|---:|---:|---:|---|');
+for (const [name, xs] of [['render text 0.0.4', iso.text], ['render OpenMetrics', iso.om], ['GET /metrics, identity', iso.get], ['GET /metrics, gzip', iso.getGz]]) {
+  const m = median(xs);
+  console.log(`| ${name} | ${m.toFixed(2)} ms | ${Math.max(...xs).toFixed(2)} ms | ≤ 10 ms | ${m <= 10 ? 'met' : 'MISSED'} |`);
+}

@@ -12,9 +12,9 @@ import type { SeriesBase } from './metric.js';
 import { ChunkWriter } from './writer.js';
 
 /**
- * Longest stretch of synchronous rendering before yielding. Measured with `performance.now()`, so a
- * slow machine yields more often instead of blocking longer; 4 ms leaves room under a 10 ms budget
- * for the GC and the final join.
+ * Longest stretch of synchronous rendering before yielding, in wall time (`performance.now()`), so
+ * a slow or busy machine yields after less work instead of blocking longer. 3 ms leaves room under
+ * a 10 ms budget for a scavenge landing inside a slice (1–5 ms measured on the benchmark machine).
  */
 export const RENDER_SLICE_MS = 3;
 /** Series rendered between two clock reads (one histogram series is ~1 µs of work). */
