@@ -1,65 +1,101 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger } from '../log/index.js';
-import { runInContext } from '../context/index.js';
-import { randomUUID } from 'node:crypto';
+import { sightline } from '../index.js';
+import { setContextUser } from '../context/index.js';
 
 /** Options of `sightline demo`. */
 export interface DemoOptions {
   /** Seconds of generated traffic (default 10); 0 runs until interrupted. */
   duration: number;
-  /** Port of the demo service (default 0: any free port). */
+  /** Port of the demo shop service (default 0: any free port). */
   port: number;
   /** Requests per second of generated traffic (default 20). */
   rate: number;
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function listen(server: http.Server, port: number): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
 /**
- * A small node:http service that logs each request, under generated traffic against itself.
+ * Two instrumented services under generated traffic: `demo-shop` (routes /products,
+ * /products/:id, /checkout, /slow) calls `demo-inventory` (/stock/:sku) with fetch, so traces
+ * span both. Some checkouts fail (500), some requests are slow, some paths do not exist.
  */
 export async function demo(o: DemoOptions): Promise<void> {
-  const log = createLogger({ service: 'demo-shop' });
-  const server = http.createServer((req, res) => {
-    const started = performance.now();
-    runInContext({ requestId: String(req.headers['x-request-id'] ?? randomUUID()) }, () => {
-      const url = new URL(req.url ?? '/', 'http://demo');
-      let status = 200;
-      let body = 'ok\n';
-      if (url.pathname === '/checkout') {
-        if (Math.random() < 0.1) {
-          status = 500;
-          body = 'payment failed\n';
-        } else body = JSON.stringify({ orderId: Math.floor(Math.random() * 1e6) }) + '\n';
-      } else if (url.pathname !== '/' && url.pathname !== '/products') {
-        status = 404;
-        body = 'not found\n';
+  const inventory = sightline({ service: 'demo-inventory', admin: false, client: false, http: { routes: ['/stock/:sku'] } });
+  const shop = sightline({ service: 'demo-shop', admin: { port: 0 }, http: { routes: ['/products', '/products/:id', '/checkout', '/slow'] } });
+  const orders = shop.metrics.counter({ name: 'demo_orders_total', help: 'Orders placed', labelNames: ['country'] });
+
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- handler() records the listener's rejections
+  const inv = http.createServer(inventory.handler(async (req, res) => {
+    await sleep(2 + Math.random() * 8);
+    const sku = (req.url ?? '').split('/')[2] ?? '';
+    inventory.log.debug('stock lookup', { sku });
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ sku, available: Math.random() > 0.05 }));
+  }));
+  const invPort = await listen(inv, 0);
+
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- handler() records the listener's rejections
+  const server = http.createServer(shop.handler(async (req, res) => {
+    setContextUser(`user-${Math.floor(Math.random() * 50)}`);
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/products') return void res.end(JSON.stringify([{ id: 1 }, { id: 2 }]));
+    if (path.startsWith('/products/')) {
+      const r = await fetch(`http://127.0.0.1:${invPort}/stock/${path.slice(10)}`);
+      return void res.end(await r.text());
+    }
+    if (path === '/checkout') {
+      const stock = (await (await fetch(`http://127.0.0.1:${invPort}/stock/sku-1`)).json()) as { available: boolean };
+      if (!stock.available || Math.random() < 0.08) {
+        shop.log.error('payment declined', { reason: stock.available ? 'card' : 'out of stock' });
+        res.statusCode = 500;
+        return void res.end('checkout failed\n');
       }
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(body);
-      const fields = { method: req.method, path: url.pathname, status, duration_ms: +(performance.now() - started).toFixed(3) };
-      if (status >= 500) log.error('request failed', fields);
-      else if (status >= 400) log.warn('request completed', fields);
-      else log.info('request completed', fields);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(o.port, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  log.info('demo service listening', { url: `http://127.0.0.1:${port}` });
-  const paths = ['/', '/products', '/checkout', '/missing'];
+      const country = Math.random() < 0.5 ? 'de' : 'fr';
+      orders.labels({ country }).inc();
+      shop.log.info('order placed', { country });
+      return void res.end('ok\n');
+    }
+    if (path === '/slow') {
+      await shop.tracer.span('render report', () => sleep(200 + Math.random() * 600));
+      return void res.end('report\n');
+    }
+    res.statusCode = 404;
+    res.end('not found\n');
+  }));
+  const port = await listen(server, o.port);
+  await shop.admin?.ready();
+  shop.log.info('demo running', { shop: `http://127.0.0.1:${port}`, metrics: `${shop.admin?.url() ?? ''}/metrics`, inventory: `http://127.0.0.1:${invPort}` });
+
+  const paths = ['/products', '/products/1', '/products/2', '/checkout', '/checkout', '/slow', '/missing', '/wp-login.php'];
   const agent = new http.Agent({ keepAlive: true });
   const interval = setInterval(() => {
-    const path = paths[Math.floor(Math.random() * paths.length)]!;
-    http.get({ host: '127.0.0.1', port, path, agent }, (res) => res.resume()).on('error', () => undefined);
+    const p = paths[Math.floor(Math.random() * paths.length)]!;
+    // The generator itself runs outside any request: its calls are CLIENT spans of the shop's instance.
+    http.get({ host: '127.0.0.1', port, path: p, agent }, (res) => res.resume()).on('error', () => undefined);
   }, 1000 / o.rate);
-  const stop = async (): Promise<void> => {
-    clearInterval(interval);
-    agent.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    log.info('demo finished');
-    await log.flush();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(interval);
+      agent.destroy();
+      server.closeAllConnections();
+      inv.closeAllConnections();
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), new Promise<void>((r) => inv.close(() => r()))]);
+      shop.log.info('demo finished', { traces: shop.recentTraces.latest().length });
+      await shop.shutdown();
+      await inventory.shutdown();
+    })();
+    return stopping;
   };
-  process.once('SIGINT', () => void stop());
-  if (o.duration > 0) await new Promise((r) => setTimeout(r, o.duration * 1000));
-  else await new Promise<void>((r) => process.once('SIGINT', () => r()));
+  const interrupted = new Promise<void>((r) => process.once('SIGINT', () => r()));
+  if (o.duration > 0) await Promise.race([sleep(o.duration * 1000), interrupted]);
+  else await interrupted;
   await stop();
 }
