@@ -20,8 +20,8 @@ export const RENDER_SLICE_MS = 3;
 /** Series rendered between two clock reads (one histogram series is ~1 µs of work). */
 const SERIES_PER_CLOCK_READ = 8;
 /**
- * Chunk size when building a string: above V8's regular-object limit (128 KiB), so the decoded
- * pieces live in large-object space and are never copied by young-generation GCs.
+ * Chunk size when building a string. When pieces are decoded (non-ASCII output), this keeps them
+ * above V8's regular-object limit (128 KiB), in large-object space, never copied by scavenges.
  */
 const STRING_CHUNK = 256 * 1024;
 /** Chunk size when streaming to a socket (large enough to amortize each write). */
@@ -70,19 +70,69 @@ class RenderWalk {
   }
 }
 
+/**
+ * Size of the last string render, used to size the next one's buffer up front: untouched pages cost
+ * nothing until written, so the page faults spread over the slices instead of piling into a
+ * doubling copy. Shared by all registries; only a hint.
+ */
+let sizeHint = 1 << 20;
+
+/**
+ * Collects the chunks of a string render. While everything is ASCII (the usual case) the bytes go
+ * into one off-heap buffer, decoded once at the end: Node makes a string of more than ~1 MB from
+ * latin1 bytes as an external string, so a whole render allocates almost nothing on the V8 heap
+ * and drives no GC marking of its own. From the first non-ASCII chunk on, chunks are decoded as
+ * they come (a chunk never cuts a UTF-8 sequence) and the pieces joined at the end.
+ */
+class StringCollector {
+  #buf: Buffer;
+  #len = 0;
+  #parts: string[] | undefined;
+
+  constructor(capacity: number) {
+    this.#buf = Buffer.allocUnsafeSlow(capacity);
+  }
+
+  add(chunk: Buffer, ascii: boolean): void {
+    if (ascii && this.#parts === undefined) {
+      if (this.#len + chunk.length > this.#buf.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.#len + chunk.length));
+        this.#buf.copy(grown, 0, 0, this.#len);
+        this.#buf = grown;
+      }
+      this.#len += chunk.copy(this.#buf, this.#len);
+      return;
+    }
+    if (this.#parts === undefined) {
+      this.#parts = this.#len > 0 ? [this.#buf.toString('latin1', 0, this.#len)] : [];
+      this.#len = 0;
+    }
+    this.#parts.push(chunk.toString(ascii ? 'latin1' : 'utf8'));
+  }
+
+  /** Bytes collected (or decoded pieces' length), for the next render's size hint. */
+  get size(): number {
+    return this.#parts === undefined ? this.#len : this.#parts.reduce((n, p) => n + p.length, 0);
+  }
+
+  result(): string {
+    return this.#parts === undefined ? this.#buf.toString('latin1', 0, this.#len) : this.#parts.join('');
+  }
+}
+
 /** Renders the exposition as one string, yielding every {@link RENDER_SLICE_MS}. @internal */
 export async function renderToString(metrics: readonly AnyMetric[], om: boolean): Promise<string> {
-  const parts: string[] = [];
-  // One buffer serves the whole render: each full chunk is decoded (copied) into a string at once.
-  const w = new ChunkWriter(STRING_CHUNK, true, (b, ascii) => {
-    parts.push(b.toString(ascii ? 'latin1' : 'utf8'));
-  });
+  const out = new StringCollector(sizeHint + (sizeHint >> 3));
+  // One chunk buffer serves the whole render: each full chunk is copied out at once.
+  const w = new ChunkWriter(STRING_CHUNK, true, (b, ascii) => out.add(b, ascii));
   const walk = new RenderWalk(metrics, om, w);
   while (!walk.step(RENDER_SLICE_MS)) await yieldToLoop();
-  if (parts.length === 1) return parts[0]!;
-  // The join (one copy of the whole body) gets a turn of its own rather than extending the last slice.
+  sizeHint = Math.max(1 << 16, out.size);
+  if (out.size < STRING_CHUNK) return out.result();
+  // The final decode or join (one copy of the whole body) gets a turn of its own rather than
+  // extending the last slice.
   await yieldToLoop();
-  return parts.join('');
+  return out.result();
 }
 
 /**

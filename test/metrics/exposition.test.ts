@@ -240,3 +240,33 @@ test('sample values print as JS shortest round-trip numbers, integers through th
     });
   }), { numRuns: 100 });
 });
+
+async function streamed(r: Registry, format: 'text' | 'openmetrics'): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of r.stream(format)) parts.push(c);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+test('render() equals the streamed bytes across its string-building paths (ASCII buffer growth, ASCII then non-ASCII)', async () => {
+  // A tiny render first makes the next buffer start small, so the big ASCII render must grow it.
+  const tiny = quiet();
+  tiny.gauge({ name: 't', help: 't' }).set(1);
+  await tiny.render('text');
+  const r = quiet();
+  const a = r.gauge({ name: 'ascii_only', help: 'a', labelNames: ['id'], maxSeries: 100_000 });
+  for (let i = 0; i < 40_000; i++) a.set({ id: `series-${i}` }, i);
+  for (const format of ['text', 'openmetrics'] as const) {
+    const text = await r.render(format);
+    assert.ok(text.length > 1_000_000);
+    assert.equal(text, await streamed(r, format));
+  }
+  // Non-ASCII after more than a chunk of ASCII: the bytes so far are decoded, then piece by piece.
+  const b = r.gauge({ name: 'later_unicode', help: 'Ünïcode — later', labelNames: ['v'] });
+  for (let i = 0; i < 2_000; i++) b.set({ v: `värde-${i}-名-😀` }, i / 3);
+  for (const format of ['text', 'openmetrics'] as const) {
+    const text = await r.render(format);
+    assert.equal(text, await streamed(r, format));
+    assert.ok(text.includes('\nlater_unicode{v="värde-1999-名-😀"} 666.3333333333334\n'));
+    assert.ok(text.includes('\nascii_only{id="series-39999"} 39999\n'));
+  }
+});
