@@ -8,6 +8,6 @@
 export { SightlineError, definedErrorCodes } from './errors.js';
 export { sightline } from './sightline/create.js';
 export type { Sightline } from './sightline/create.js';
-export type { SightlineOptions, SightlineMetricsOptions, SightlineTraceOptions } from './sightline/options.js';
+export type { SightlineOptions, SightlineMetricsOptions, SightlineTraceOptions, SightlineHealthOptions } from './sightline/options.js';
 export { AdminServer } from './admin/index.js';
 export type { AdminOptions, AdminHandler } from './admin/index.js';

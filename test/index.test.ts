@@ -26,7 +26,7 @@ test('sightline(): fixed entry points, admin /metrics on a chosen port, shutdown
     assert.match(metrics.body, /^# HELP /m);
     assert.match(metrics.body, /process_cpu_seconds_total /, 'default runtime metrics on');
     assert.equal((await get(`${obs.admin!.url()!}/nope`)).status, 404);
-    assert.deepEqual(JSON.parse((await get(`${obs.admin!.url()!}/`)).body), { routes: ['/metrics'] });
+    assert.deepEqual(JSON.parse((await get(`${obs.admin!.url()!}/`)).body), { routes: ['/health/live', '/health/ready', '/health/startup', '/metrics'] });
 
     // Registered globally: the @opentelemetry/api tracer records into the same provider.
     const span = trace.getTracer('x').startSpan('global');

@@ -72,10 +72,11 @@ export class ErrorGroups {
   }
 
   /**
-   * Records one error (any thrown value). Returns its group's fingerprint, or undefined when this
-   * very object was already recorded. Never throws.
+   * Records one error (any thrown value) seen at `now` (ms) in trace `traceId` (default: the active
+   * span's). Returns its group's fingerprint, or undefined when this very object was already
+   * recorded. Never throws.
    */
-  record(error: unknown, source: ErrorSource = 'manual', now = Date.now()): string | undefined {
+  record(error: unknown, source: ErrorSource = 'manual', now = Date.now(), traceId = currentContext().traceIds?.traceId): string | undefined {
     try {
       if (typeof error === 'object' && error !== null) {
         if (this.#seen.has(error)) return undefined;
@@ -95,7 +96,6 @@ export class ErrorGroups {
       const norm = scrubSecrets(normalizeMessage(message));
       const frames = applicationFrames(stack, this.#frames);
       const fp = fingerprint(type, norm, frames);
-      const traceId = currentContext().traceIds?.traceId;
       this.recorded++;
       const g = this.#groups.get(fp);
       if (g !== undefined) {
@@ -159,7 +159,8 @@ export class ErrorGroups {
       this.record((m as { error?: unknown } | undefined)?.error, 'log');
     };
     const onHttp = (m: unknown): void => {
-      this.record((m as { error?: unknown } | undefined)?.error, 'http');
+      const msg = m as { error?: unknown; traceId?: unknown } | undefined;
+      this.record(msg?.error, 'http', Date.now(), typeof msg?.traceId === 'string' ? msg.traceId : currentContext().traceIds?.traceId);
     };
     subscribe(LOG_ERROR_CHANNEL, onLog);
     subscribe(HTTP_ERROR_CHANNEL, onHttp);

@@ -5,6 +5,7 @@
  * Fastify adapters only differ in where the route template comes from and how the context is
  * entered.
  */
+import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
 import { Context, OTEL_SPAN_KEY, currentContext, storage } from '../context/index.js';
@@ -13,6 +14,8 @@ import type { Registry } from '../metrics/index.js';
 import { CREDENTIAL_HEADERS, type ResolvedServerOptions } from './options.js';
 import { requestIdFrom } from './request-id.js';
 import { ServerMetrics } from './server-metrics.js';
+
+const handlerErrorChannel = channel('sightline:http:error');
 
 /** @opentelemetry/api SpanKind.SERVER and SpanStatusCode.ERROR, without a runtime import. */
 const KIND_SERVER = 1;
@@ -269,6 +272,8 @@ export class ServerInstrumentation {
     this.metrics.record(st.method, routeLabel, status, seconds, errorType);
 
     const span = st.span;
+    // Handler errors for the error-groups table of sightline/health (free without subscribers).
+    if (st.error !== undefined && handlerErrorChannel.hasSubscribers) handlerErrorChannel.publish({ error: st.error, traceId: span.spanContext().traceId });
     if (span.isRecording()) {
       if (finished) span.setAttribute('http.response.status_code', code);
       if (route !== undefined) {

@@ -9,6 +9,8 @@ import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type
 import { createHttpInstrumentation, HttpClientInstrumentation, type HttpInstrumentation } from '../http/index.js';
 import type { ExpressErrorMiddleware, ExpressMiddleware, FastifyPlugin } from '../http/index.js';
 import { AdminServer, type AdminHandler } from '../admin/index.js';
+import { createHealth, createShutdown, installCrashCapture, ErrorGroups } from '../health/index.js';
+import type { CrashCapture, GracefulShutdown, Health } from '../health/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidConfig } from './errors.js';
 import type { SightlineOptions } from './options.js';
@@ -44,6 +46,14 @@ export interface Sightline {
   readonly fastify: FastifyPlugin;
   /** Wraps a node:http request listener: `http.createServer(obs.handler((req, res) => …))`. */
   handler<L extends (req: IncomingMessage, res: ServerResponse) => unknown>(listener: L): L;
+  /** Probes (on the admin server; mount on your server with `health.handle(req, res)`), or undefined with `health: false`. */
+  readonly health: Health | undefined;
+  /** Errors logged with `log.error(msg, err)`, thrown in HTTP handlers or uncaught, grouped by fingerprint. */
+  readonly errorGroups: ErrorGroups;
+  /** The graceful shutdown manager (SIGTERM/SIGINT); add your servers with `graceful.addServer(server)`. */
+  readonly graceful: GracefulShutdown | undefined;
+  /** Says the app has started (migrations done): readiness may pass, startup passes once its checks do. */
+  started(): void;
   /** Stops the admin server and the instrumentation, flushes spans and logs, stops collectors. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -117,6 +127,20 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   const tracer = provider.getTracer(service);
   const httpTracer = provider.getTracer('sightline/http');
 
+  // Health: probes, error groups (pure objects), then the signal and crash listeners.
+  const h = options.health === false ? undefined : object(options.health, 'health') ?? {};
+  const { shutdown: shutdownOpt, crash: crashOpt, errorGroups: groupsOpt, ...healthOptions } = h ?? {};
+  if (shutdownOpt !== undefined && shutdownOpt !== false) object(shutdownOpt, 'health.shutdown');
+  if (crashOpt !== undefined && crashOpt !== false) object(crashOpt, 'health.crash');
+  const health = h === undefined ? undefined : createHealth({ service, version: options.serviceVersion, ...healthOptions });
+  const errorGroups = new ErrorGroups(groupsOpt);
+  let graceful: GracefulShutdown | undefined;
+  if (health !== undefined && shutdownOpt !== false) {
+    // The manager owns the exit: drain, then the flush hook runs obs.shutdown(), then exit 0.
+    graceful = createShutdown({ ...shutdownOpt, health, logger: log });
+    graceful.onFlush('sightline', () => shutdown());
+  }
+
   // HTTP
   const http = createHttpInstrumentation({ tracer: httpTracer, logger: log, registry, propagator, ...object(options.http, 'http') });
   let client: HttpClientInstrumentation | undefined;
@@ -136,10 +160,21 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   let runtime: DefaultMetricsHandle | undefined;
   if (defaultMetrics !== false) runtime = collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {});
   const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log);
+  const stopGroups = errorGroups.capture();
+  let crash: CrashCapture | undefined;
+  if (health !== undefined && crashOpt !== false) {
+    crash = installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] });
+  }
 
   // The admin routes, assembled in one place: add /health/* and the dashboard API here.
   if (admin !== undefined) {
     const routes: [string, AdminHandler][] = [['/metrics', metricsHandler(registry)]];
+    if (health !== undefined) {
+      const probe: AdminHandler = (req, res) => {
+        health.handle(req, res);
+      };
+      for (const path of Object.values(health.paths)) routes.push([path, probe]);
+    }
     for (const [path, handler] of routes) admin.route(path, handler);
     admin.listen();
   }
@@ -147,12 +182,17 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   let down: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     down ??= (async () => {
+      health?.markShuttingDown();
+      health?.close();
+      graceful?.dispose();
       http.stop();
       client?.disable();
       await admin?.close();
       await provider.shutdown();
       runtime?.stop();
       unregisterSelf?.();
+      stopGroups();
+      crash?.uninstall();
       await log.flush();
     })();
     return down;
@@ -174,6 +214,10 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     expressErrors: () => http.expressErrors(),
     fastify: http.fastify,
     handler: (listener) => http.handler(listener),
+    health,
+    errorGroups,
+    graceful,
+    started: () => health?.markStarted(),
     shutdown,
   };
 }

@@ -7,6 +7,20 @@ import type { OtlpExporterOptions } from '../otlp/index.js';
 import type { TracerProviderOptions } from '../trace/index.js';
 import type { HttpClientOptions, HttpServerOptions } from '../http/index.js';
 import type { AdminOptions } from '../admin/index.js';
+import type { ErrorGroupsOptions, HealthOptions, ShutdownOptions } from '../health/index.js';
+
+/**
+ * Health options of `sightline()`: the probes (served on the admin server), graceful shutdown on
+ * SIGTERM/SIGINT driving `obs.shutdown()`, crash capture and the error-groups table.
+ */
+export interface SightlineHealthOptions extends Omit<HealthOptions, 'service' | 'version'> {
+  /** Graceful shutdown (default on: SIGTERM and SIGINT); `false` leaves signals to the app. */
+  shutdown?: false | Omit<ShutdownOptions, 'health' | 'logger'>;
+  /** Crash capture (default on: record, flush, exit 1 like Node); `false` turns it off. */
+  crash?: false | { exit?: boolean; flushTimeoutMs?: number };
+  /** Size of the error-groups table. */
+  errorGroups?: ErrorGroupsOptions;
+}
 
 /** Metrics options of `sightline()`. */
 export interface SightlineMetricsOptions extends RegistryOptions {
@@ -53,6 +67,8 @@ export interface SightlineOptions {
   client?: boolean | HttpClientOptions;
   /** Admin server (default `{ host: '127.0.0.1', port: 9464 }`); `false` turns it off. */
   admin?: false | AdminOptions;
+  /** Probes, graceful shutdown, crash capture (see docs/health.md); `false` turns all three off. */
+  health?: false | SightlineHealthOptions;
   /** Environment read for OTEL_* and friends (default process.env; for tests). */
   env?: NodeJS.ProcessEnv;
 }
