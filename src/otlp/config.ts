@@ -1,5 +1,5 @@
 import { InvalidEndpoint, InvalidOption } from './errors.js';
-import { warnOnce } from './warn.js';
+import { warnOnce } from '../warn.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
 export type OtlpSignal = 'traces' | 'logs';

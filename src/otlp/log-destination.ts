@@ -10,7 +10,7 @@ import { OtlpHttpSender } from './sender.js';
 import { newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
 import { sendSync } from './sync-send.js';
-import { warnOnce } from './warn.js';
+import { warnOnce } from '../warn.js';
 
 /** Options of {@link OtlpLogDestination}. */
 export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'maxQueuedBatches'> {

@@ -7,7 +7,7 @@ import { encodeTraces } from './json.js';
 import { OtlpHttpSender } from './sender.js';
 import { newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
-import { warnOnce } from './warn.js';
+import { warnOnce } from '../warn.js';
 
 interface Pending {
   spans: SpanRecord[];

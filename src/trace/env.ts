@@ -3,18 +3,9 @@
  * FACTS: an empty value counts as unset; a bad value is warned about once and ignored.
  */
 
-const warned = new Set<string>();
+import { warnOnce } from '../warn.js';
 
-/** Writes one line to stderr, once per key for the life of the process. */
-export function warnOnce(key: string, message: string): void {
-  if (warned.has(key)) return;
-  warned.add(key);
-  try {
-    process.stderr.write(`sightline/trace: ${message}\n`);
-  } catch {
-    // stderr closed: nothing better to do.
-  }
-}
+export { warnOnce };
 
 /** The trimmed value of an environment variable, or undefined when unset or empty. */
 export function envString(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from './w3c-trace-context.js';
 import { W3CBaggagePropagator } from './baggage.js';
 import { B3Propagator } from './b3.js';
 import { UnknownPropagator } from './errors.js';
-import { warnOnce } from './warn.js';
+import { warnOnce } from '../../warn.js';
 
 /**
  * Runs several propagators in order: `inject` calls each; `extract` threads the context through
