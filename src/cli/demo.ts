@@ -46,11 +46,12 @@ export async function demo(o: DemoOptions): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/products') return void res.end(JSON.stringify([{ id: 1 }, { id: 2 }]));
     if (path.startsWith('/products/')) {
-      const r = await fetch(`http://127.0.0.1:${invPort}/stock/${path.slice(10)}`);
-      return void res.end(await r.text());
+      const r = await inventoryCall(`/stock/${path.slice(10)}`, res);
+      return void res.end(r === undefined ? 'inventory unavailable\n' : JSON.stringify(r));
     }
     if (path === '/checkout') {
-      const stock = (await (await fetch(`http://127.0.0.1:${invPort}/stock/sku-1`)).json()) as { available: boolean };
+      const stock = await inventoryCall(`/stock/sku-1`, res);
+      if (stock === undefined) return void res.end('inventory unavailable\n');
       if (!stock.available || Math.random() < 0.08) {
         shop.log.error('payment declined', { reason: stock.available ? 'card' : 'out of stock' });
         res.statusCode = 500;
@@ -68,6 +69,17 @@ export async function demo(o: DemoOptions): Promise<void> {
     res.statusCode = 404;
     res.end('not found\n');
   }));
+  /** A call to the inventory service; on failure (e.g. while the demo stops) answers 502 and logs it. */
+  async function inventoryCall(path: string, res: http.ServerResponse): Promise<{ available: boolean } | undefined> {
+    try {
+      const r = await fetch(`http://127.0.0.1:${invPort}${path}`);
+      return (await r.json()) as { available: boolean };
+    } catch (e) {
+      shop.log.warn('inventory call failed', e as Error);
+      res.statusCode = 502;
+      return undefined;
+    }
+  }
   const port = await listen(server, o.port);
   await shop.admin?.ready();
   shop.log.info('demo running', { shop: `http://127.0.0.1:${port}`, metrics: `${shop.admin?.url() ?? ''}/metrics`, inventory: `http://127.0.0.1:${invPort}` });
