@@ -1,7 +1,8 @@
 // Runs every test/**/*.test.ts with node's test runner, on the TypeScript sources (the `source`
-// export condition), with a coverage report. Pass file paths to run a subset.
+// export condition), with a coverage report and a line-coverage gate over src/ (COVERAGE_MIN,
+// default 90%) when the whole suite runs. Pass file paths to run a subset.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -25,5 +26,28 @@ const args = [
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   ...files,
 ];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const r = spawnSync(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+const out = r.stdout?.toString('utf8') ?? '';
+process.stdout.write(out);
+let status = r.status ?? 1;
+if (status === 0 && process.argv.length <= 2) {
+  // Lines of src/ files only: `ℹ src/log/logger.ts | 97.10 | …`
+  let covered = 0;
+  let total = 0;
+  for (const m of out.matchAll(/^ℹ (src\/\S+)\s+\|\s+([\d.]+)\s+\|/gm)) {
+    const file = readFileSync(m[1], 'utf8');
+    const lines = file.split('\n').length;
+    covered += (Number(m[2]) / 100) * lines;
+    total += lines;
+  }
+  const min = Number(process.env.COVERAGE_MIN ?? 90);
+  if (total === 0) {
+    console.error('coverage gate: no coverage report found');
+    status = 1;
+  } else {
+    const pct = (100 * covered) / total;
+    console.log(`coverage gate: src/ lines ${pct.toFixed(2)}% (minimum ${min}%)`);
+    if (pct < min) status = 1;
+  }
+}
+process.exit(status);
