@@ -1,7 +1,8 @@
 /**
  * A throw-away rsyslogd (Debian package `rsyslog`) for the syslog destination tests: listens on
- * free 127.0.0.1 ports (UDP and TCP) and, optionally, a local stream socket, and writes every
- * received message's parsed fields as one JSON object per line to a file.
+ * free 127.0.0.1 ports (UDP and TCP) and, optionally, a local stream socket (imptcp) and local
+ * datagram sockets like /dev/log (imuxsock), and writes every received message's parsed fields as
+ * one JSON object per line to a file.
  * @example
  * const rs = await startRsyslog(t); if (!rs) return;
  * // … log to syslog({ port: rs.tcpPort, protocol: 'tcp' }) …
@@ -35,6 +36,13 @@ export interface Rsyslog {
   tcpPort: number;
   /** The local stream socket (imptcp), when asked for. */
   socketPath: string | undefined;
+  /**
+   * A local datagram socket (imuxsock) parsed like the system's /dev/log (rsyslog's special
+   * parser for syslog(3)'s format), when asked for. Removed while rsyslogd is stopped.
+   */
+  dgramPath: string | undefined;
+  /** A local datagram socket whose messages go through the regular parsers (RFC 5424 too). */
+  dgram5424Path: string | undefined;
   dir: string;
   /** Messages received so far. */
   received(): Received[];
@@ -56,7 +64,15 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-function config(dir: string, udpPort: number, tcpPort: number, socketPath: string | undefined): string {
+function imuxsock(dgramPath: string | undefined, dgram5424Path: string | undefined): string {
+  if (dgramPath === undefined || dgram5424Path === undefined) return '';
+  // Not the system socket; no rate limit, so that a test's burst is not thinned out.
+  return `module(load="imuxsock" sysSock.use="off")
+input(type="imuxsock" socket="${dgramPath}" createPath="on" rateLimit.interval="0")
+input(type="imuxsock" socket="${dgram5424Path}" createPath="on" rateLimit.interval="0" useSpecialParser="off")`;
+}
+
+function config(dir: string, udpPort: number, tcpPort: number, socketPath: string | undefined, dgramPath?: string, dgram5424Path?: string): string {
   const field = (out: string, name: string) => `  property(outname="${out}" name="${name}" format="jsonf")`;
   return `
 global(workDirectory="${dir}/work" maxMessageSize="64k")
@@ -65,6 +81,7 @@ module(load="imtcp")
 input(type="imudp" address="127.0.0.1" port="${udpPort}")
 input(type="imtcp" address="127.0.0.1" port="${tcpPort}")
 ${socketPath === undefined ? '' : `module(load="imptcp")\ninput(type="imptcp" path="${socketPath}" unlink="on")`}
+${imuxsock(dgramPath, dgram5424Path)}
 template(name="fields" type="list" option.jsonf="on") {
 ${[['app', 'app-name'], ['procid', 'procid'], ['severity', 'syslogseverity'], ['facility', 'syslogfacility'], ['msgid', 'msgid'], ['sd', 'structured-data'], ['msg', 'msg'], ['host', 'hostname']].map(([o, n]) => field(o!, n!)).join('\n')}
 }
@@ -73,7 +90,7 @@ ${[['app', 'app-name'], ['procid', 'procid'], ['severity', 'syslogseverity'], ['
 }
 
 /** Starts rsyslogd; when it is not installed, fails under CI=true, else skips and returns undefined. */
-export async function startRsyslog(t: TestContext, opts: { socket?: boolean } = {}): Promise<Rsyslog | undefined> {
+export async function startRsyslog(t: TestContext, opts: { socket?: boolean; dgram?: boolean } = {}): Promise<Rsyslog | undefined> {
   const bin = requireBinary(t, 'rsyslogd', 'rsyslog');
   if (bin === undefined) return undefined;
   const dir = await mkdtemp(path.join(tmpdir(), 'sl-rsyslog-'));
@@ -81,8 +98,11 @@ export async function startRsyslog(t: TestContext, opts: { socket?: boolean } = 
   const udpPort = await freeUdpPort();
   const tcpPort = await freePort();
   const socketPath = opts.socket === true ? path.join(dir, 'log.sock') : undefined;
+  // In a directory of their own that rsyslogd creates (createPath), like /run/systemd/journal/.
+  const dgramPath = opts.dgram === true ? path.join(dir, 'dev', 'log') : undefined;
+  const dgram5424Path = opts.dgram === true ? path.join(dir, 'dev', 'log5424') : undefined;
   const conf = path.join(dir, 'rsyslog.conf');
-  fs.writeFileSync(conf, config(dir, udpPort, tcpPort, socketPath));
+  fs.writeFileSync(conf, config(dir, udpPort, tcpPort, socketPath, dgramPath, dgram5424Path));
   const out = path.join(dir, 'out.jsonl');
   let child: ChildProcess | undefined;
   let stderr = '';
@@ -99,7 +119,8 @@ export async function startRsyslog(t: TestContext, opts: { socket?: boolean } = 
         });
         s.on('error', () => resolve(false));
       });
-      if (ok && (socketPath === undefined || fs.existsSync(socketPath))) return;
+      const sockets = [socketPath, dgramPath, dgram5424Path].filter((p) => p !== undefined);
+      if (ok && sockets.every((p) => fs.existsSync(p))) return;
       if (child?.exitCode != null || Date.now() > deadline) throw new Error(`rsyslogd did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -130,7 +151,7 @@ export async function startRsyslog(t: TestContext, opts: { socket?: boolean } = 
   };
   await start();
   return {
-    udpPort, tcpPort, socketPath, dir,
+    udpPort, tcpPort, socketPath, dgramPath, dgram5424Path, dir,
     received,
     async waitFor(done, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

@@ -98,11 +98,21 @@ export interface Formatted {
   truncated: boolean;
 }
 
-/**
- * One JSON log line (without or with its "\n") as an RFC 5424 message:
- * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [BOM]MSG`, MSG being the JSON line.
- */
-export function formatSyslog(line: string, f: SyslogFormat): Formatted {
+/** What every syslog format takes from one JSON line: body, PRI, timestamp, APP-NAME, fields. */
+export interface LineParts {
+  /** The line without its "\n": the message body. */
+  json: string;
+  /** §6.2.1: facility * 8 + severity. */
+  pri: number;
+  /** The line's own `time` when it is an RFC 3339 timestamp, else now. */
+  time: string;
+  /** APP-NAME: the fixed one, else the line's `service` (sanitized), else `-`. */
+  app: string;
+  fields: Record<string, unknown>;
+}
+
+/** Parses one JSON log line (without or with its "\n"); a line that is not JSON gets defaults. */
+export function lineParts(line: string, f: Pick<SyslogFormat, 'facility' | 'appName'>): LineParts {
   const json = line.endsWith('\n') ? line.slice(0, -1) : line;
   let fields: Record<string, unknown> = {};
   try {
@@ -113,12 +123,19 @@ export function formatSyslog(line: string, f: SyslogFormat): Formatted {
   }
   const level = fields['level'] ?? fields['log.level'];
   const severity = SEVERITIES[typeof level === 'string' ? level : ''] ?? 6;
-  // §6.2.1: PRI = facility * 8 + severity
-  const pri = f.facility * 8 + severity;
   const t = fields['time'] ?? fields['@timestamp'];
   const time = typeof t === 'string' && ISO.test(t) ? t : new Date().toISOString();
   const service = fields['service'] ?? fields['service.name'];
   const app = f.appName ?? (typeof service === 'string' ? headerField(service, 48) : '-');
+  return { json, pri: f.facility * 8 + severity, time, app, fields };
+}
+
+/**
+ * One JSON log line (without or with its "\n") as an RFC 5424 message:
+ * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [BOM]MSG`, MSG being the JSON line.
+ */
+export function formatSyslog(line: string, f: SyslogFormat): Formatted {
+  const { json, pri, time, app, fields } = lineParts(line, f);
   const sd = f.sdId === undefined ? '-' : structuredData(f.sdId, fields);
   const head = `<${pri}>1 ${time} ${f.hostname} ${app} ${f.procId} ${f.msgId ?? '-'} ${sd} `;
   const full = Buffer.from(head + (f.bom ? BOM : '') + json);

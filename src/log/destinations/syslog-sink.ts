@@ -2,7 +2,8 @@
  * The syslog sink (runs in the log writer thread; options and validation in syslog.ts).
  *
  * UDP: one datagram per message (RFC 5426). TCP, TLS and local stream sockets: RFC 6587 octet
- * counting. Messages wait in a bounded queue: `write` resolves once they were handed to the
+ * counting. Local datagram sockets (`/dev/log`): through logger(1), see syslog-dgram-sink.ts; a
+ * local socket's type is found by connecting to it. Messages wait in a bounded queue: `write` resolves once they were handed to the
  * kernel — so a process that exits right after logging still gets its lines out, because the main
  * thread waits for that — or, while disconnected, once they are queued. A full queue drops new
  * messages and counts them. A lost connection is re-established with exponential backoff and
@@ -12,6 +13,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { writeAllSync } from './fd-sink.js';
+import { DgramSyslogSink } from './syslog-dgram-sink.js';
 import { formatSyslog, frameOctetCounting } from './syslog-format.js';
 import type { SyslogFormat } from './syslog-format.js';
 import type { Sink, SinkEnv } from './sink.js';
@@ -29,6 +31,10 @@ export interface SyslogSinkOptions {
   /** How long a write waits for a connection being established before queueing. */
   connectTimeoutMs: number;
   tls: tls.ConnectionOptions | undefined;
+  /** The logger(1) executable bridging to a local datagram socket. */
+  loggerCommand: string;
+  /** Message format logger uses on a local datagram socket. */
+  socketFormat: 'local' | 'rfc5424';
 }
 
 interface Item {
@@ -242,7 +248,78 @@ class StreamSyslogSink implements Sink {
   }
 }
 
+type SocketKind = 'stream' | 'dgram';
+
+/**
+ * The type of the Unix socket at `path`, found by a stream connect: Linux answers EPROTOTYPE for a
+ * datagram socket. Other errors (ENOENT, ECONNREFUSED: no daemon listening) leave it unknown.
+ */
+function probeUnix(path: string): Promise<SocketKind | NodeJS.ErrnoException> {
+  return new Promise((resolve) => {
+    const s = net.connect({ path });
+    s.once('connect', () => {
+      s.destroy();
+      resolve('stream');
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EPROTOTYPE' ? 'dgram' : e));
+  });
+}
+
+function unixSink(kind: SocketKind, o: SyslogSinkOptions, env: SinkEnv): Sink {
+  return kind === 'dgram'
+    ? new DgramSyslogSink({ ...o, path: o.path! }, env)
+    : new StreamSyslogSink(o, env);
+}
+
+/**
+ * A local socket whose type is not known yet (nothing listening when the destination opened):
+ * batches fall back to stderr (the writer thread does that when `write` throws) while it probes
+ * again with backoff; once the socket answers, the stream or datagram sink takes over.
+ */
+class ProbingUnixSink implements Sink {
+  readonly #o: SyslogSinkOptions;
+  readonly #env: SinkEnv;
+  #inner: Sink | undefined;
+  #error: NodeJS.ErrnoException;
+  #attempts = 0;
+  #next = 0;
+
+  constructor(o: SyslogSinkOptions, env: SinkEnv, error: NodeJS.ErrnoException) {
+    this.#o = o;
+    this.#env = env;
+    this.#error = error;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    const base = Math.min(this.#o.maxDelayMs, this.#o.initialDelayMs * 2 ** Math.min(this.#attempts, 30));
+    this.#attempts++;
+    this.#next = Date.now() + base / 2 + Math.random() * base / 2;
+  }
+
+  async write(data: string): Promise<void> {
+    if (this.#inner === undefined) {
+      if (Date.now() < this.#next) throw this.#error;
+      const r = await probeUnix(this.#o.path!);
+      if (typeof r !== 'string') {
+        this.#error = r;
+        this.#schedule();
+        throw r;
+      }
+      this.#inner = unixSink(r, this.#o, this.#env);
+    }
+    await this.#inner.write(data);
+  }
+
+  async close(): Promise<void> {
+    await this.#inner?.close();
+  }
+}
+
 /** The writer thread's factory for kind `syslog`. */
-export function createSyslogSink(o: SyslogSinkOptions, env: SinkEnv): Sink {
-  return o.transport === 'udp' ? new UdpSyslogSink(o, env) : new StreamSyslogSink(o, env);
+export async function createSyslogSink(o: SyslogSinkOptions, env: SinkEnv): Promise<Sink> {
+  if (o.transport === 'udp') return new UdpSyslogSink(o, env);
+  if (o.transport !== 'unix') return new StreamSyslogSink(o, env);
+  const kind = await probeUnix(o.path!);
+  return typeof kind === 'string' ? unixSink(kind, o, env) : new ProbingUnixSink(o, env, kind);
 }

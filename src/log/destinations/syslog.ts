@@ -15,8 +15,20 @@ export interface SyslogOptions extends BufferOptions {
   port?: number;
   /** `'udp'` (default), `'tcp'` (RFC 6587 octet counting) or `'tls'` (RFC 5425). */
   protocol?: 'udp' | 'tcp' | 'tls';
-  /** A local stream socket instead of host/port (octet counting). */
+  /**
+   * A local Unix socket instead of host/port: a stream socket gets octet-counted RFC 5424; a
+   * datagram socket (`/dev/log`) is written through util-linux's `logger`. Default: `/dev/log`
+   * when none of host, port, protocol is given and it exists, else UDP to 127.0.0.1:514.
+   */
   path?: string;
+  /** The `logger` executable used for a datagram socket (default `logger`, from PATH). */
+  loggerCommand?: string;
+  /**
+   * Message format on a datagram socket: `'local'` (default) is syslog(3)'s `<PRI>TIMESTAMP
+   * TAG[PID]: MSG`, which every /dev/log reader parses; `'rfc5424'` adds MSGID, for readers that
+   * parse RFC 5424 on the socket (rsyslog imuxsock with `useSpecialParser="off"`).
+   */
+  socketFormat?: 'local' | 'rfc5424';
   /** Facility name (`user`, `daemon`, `local0`…`local7`, …) or code 0–23 (default `user`). */
   facility?: string | number;
   /** APP-NAME (default: each line's `service`). */
@@ -42,6 +54,12 @@ export interface SyslogOptions extends BufferOptions {
 }
 
 const F = 'destination';
+/** The system log socket (glibc's syslog(3) default). */
+const DEV_LOG = '/dev/log';
+
+function isSocket(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isSocket() === true;
+}
 
 function printable(v: unknown, field: string, max: number): string | undefined {
   if (v === undefined) return undefined;
@@ -63,7 +81,9 @@ function int(v: unknown, field: string, dflt: number, min: number, max: number):
  * Sends each line to a syslog server as an RFC 5424 message: facility as configured, severity
  * from the level, APP-NAME from the service (or `appName`), PROCID the pid, the JSON line as the
  * body and, with `structuredData`, the fields as STRUCTURED-DATA. I/O runs in the log writer
- * thread; TCP/TLS reconnect with backoff and queue (bounded) meanwhile.
+ * thread; TCP/TLS reconnect with backoff and queue (bounded) meanwhile. A local datagram socket
+ * (`/dev/log`, the default when it exists and no server is named) goes through util-linux's
+ * `logger`, one child process per APP-NAME.
  * @example
  * import { createLogger, syslog } from 'sightline/log';
  * const log = createLogger({ service: 'checkout', destination: syslog({ host: '10.0.0.5', protocol: 'tcp', facility: 'local0' }) });
@@ -72,13 +92,15 @@ export function syslog(options: SyslogOptions = {}): ThreadDestination {
   if (typeof options !== 'object' || options === null) throw InvalidSyslogOption(F, 'syslog() takes an options object');
   const o = options;
   let transport: SyslogSinkOptions['transport'];
-  if (o.path !== undefined) {
-    if (typeof o.path !== 'string' || o.path === '') throw InvalidSyslogOption(`${F}.path`, 'path must be the path of a local socket');
+  let path = o.path;
+  // Like syslog(3): nothing said about where → the local system log socket, when there is one.
+  if (path === undefined && o.host === undefined && o.port === undefined && o.protocol === undefined && isSocket(DEV_LOG)) path = DEV_LOG;
+  if (path !== undefined) {
+    if (typeof path !== 'string' || path === '') throw InvalidSyslogOption(`${F}.path`, 'path must be the path of a local socket');
     if (o.host !== undefined || o.port !== undefined || (o.protocol !== undefined)) {
       throw InvalidSyslogOption(`${F}.path`, 'give either path (a local socket) or host/port/protocol, not both');
     }
-    const st = fs.statSync(o.path, { throwIfNoEntry: false });
-    if (st === undefined || !st.isSocket()) throw InvalidSyslogOption(`${F}.path`, `${o.path} is not a socket`);
+    if (!isSocket(path)) throw InvalidSyslogOption(`${F}.path`, `${path} is not a socket`);
     transport = 'unix';
   } else {
     if (o.protocol !== undefined && o.protocol !== 'udp' && o.protocol !== 'tcp' && o.protocol !== 'tls') {
@@ -115,13 +137,20 @@ export function syslog(options: SyslogOptions = {}): ThreadDestination {
   const maxDelayMs = int(o.reconnect?.maxDelayMs, 'reconnect.maxDelayMs', 10_000, initialDelayMs, 3_600_000);
   const connectTimeoutMs = int(o.connectTimeoutMs, 'connectTimeoutMs', 2000, 0, 600_000);
   if (o.tls !== undefined && (typeof o.tls !== 'object' || o.tls === null)) throw InvalidSyslogOption(`${F}.tls`, 'tls must be an object of TLS options');
+  if (o.loggerCommand !== undefined && (typeof o.loggerCommand !== 'string' || o.loggerCommand === '' || o.loggerCommand.includes('\0'))) {
+    throw InvalidSyslogOption(`${F}.loggerCommand`, 'loggerCommand must be the name or path of the logger executable');
+  }
+  if (o.socketFormat !== undefined && o.socketFormat !== 'local' && o.socketFormat !== 'rfc5424') {
+    throw InvalidSyslogOption(`${F}.socketFormat`, "socketFormat must be 'local' or 'rfc5424'");
+  }
   if (o.tls !== undefined && transport !== 'tls') throw InvalidSyslogOption(`${F}.tls`, "tls options need protocol: 'tls'");
 
   const sink: SyslogSinkOptions = {
-    transport, host, port, path: o.path, maxQueue, initialDelayMs, maxDelayMs, connectTimeoutMs,
+    transport, host, port, path, maxQueue, initialDelayMs, maxDelayMs, connectTimeoutMs,
     tls: o.tls === undefined ? undefined : { ...o.tls },
+    loggerCommand: o.loggerCommand ?? 'logger', socketFormat: o.socketFormat ?? 'local',
     format: { facility, hostname, appName, procId: String(process.pid), msgId, sdId, bom: o.bom === true, maxBytes },
   };
-  const name = transport === 'unix' ? `syslog:${o.path}` : `syslog ${transport}://${host}:${port}`;
+  const name = transport === 'unix' ? `syslog:${path}` : `syslog ${transport}://${host}:${port}`;
   return new ThreadDestination('syslog', name, sink, o);
 }
