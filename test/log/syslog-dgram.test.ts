@@ -246,6 +246,43 @@ test('rsyslog stopped (socket gone) and restarted: lines meanwhile go to stderr 
   }
 });
 
+test('nothing listening on the socket at start (stale socket file): stderr meanwhile; once rsyslogd binds it, the type is found and lines arrive', async (t) => {
+  if (loggerBinary(t) === undefined) return;
+  const rs = await startRsyslog(t, { dgram: true });
+  if (rs === undefined) return;
+  try {
+    await rs.stop();
+    // A socket file nobody listens on: what a crashed daemon leaves behind (connect: ECONNREFUSED).
+    const holder = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(rs.dgramPath)}, () => process.stdout.write('up'))`]);
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('close', resolve));
+    assert.ok(fs.statSync(rs.dgramPath!).isSocket());
+    const c = child({ path: rs.dgramPath!, reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
+    let st = await c.send('log 0 10');
+    assert.equal(st['fallback'], 10);
+    await rs.restart();
+    let i = 10;
+    for (let k = 0; k < 200 && rs.received().length === 0; k++, i++) {
+      st = await c.send(`log ${i} ${i + 1}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    st = await c.send(`log ${i} ${i + 50}`);
+    i += 50;
+    c.exit(`exit ${i} ${i}`);
+    await c.exited;
+    const got = await rs.waitFor((m) => ids(m).includes(i - 1));
+    const fallback = stderrIds(c.stderr());
+    assert.deepEqual([...ids(got), ...fallback].sort((a, b) => a - b), Array.from({ length: i }, (_, k) => k));
+    assert.equal(st['fallback'], fallback.length);
+    const warnings = c.stderr().split('\n').filter((l) => l.startsWith('sightline:'));
+    assert.equal(warnings.filter((l) => l.includes('failed') && l.includes('ECONNREFUSED')).length, 1, warnings.join('\n'));
+    assert.equal(warnings.filter((l) => l.includes('recovered')).length, 1, warnings.join('\n'));
+  } finally {
+    await rs.close();
+  }
+});
+
 test('syslog({}) uses /dev/log when it is a socket, else UDP to 127.0.0.1:514; bad datagram options fail at creation', async () => {
   const devLog = fs.statSync('/dev/log', { throwIfNoEntry: false })?.isSocket() === true;
   const d = syslog({});

@@ -87,6 +87,8 @@ function int(v: unknown, field: string, dflt: number, min: number, max: number):
  * @example
  * import { createLogger, syslog } from 'sightline/log';
  * const log = createLogger({ service: 'checkout', destination: syslog({ host: '10.0.0.5', protocol: 'tcp', facility: 'local0' }) });
+ * // The local system log (/dev/log, through logger(1)):
+ * const local = createLogger({ service: 'checkout', destination: syslog({ facility: 'local0' }) });
  */
 export function syslog(options: SyslogOptions = {}): ThreadDestination {
   if (typeof options !== 'object' || options === null) throw InvalidSyslogOption(F, 'syslog() takes an options object');
