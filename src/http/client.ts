@@ -65,7 +65,7 @@ interface UndiciRequest {
   addHeader(name: string, value: string): unknown;
 }
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+import { KNOWN_METHODS } from './methods.js';
 const STATE = Symbol('sightline.http.client');
 
 const undiciSetter: TextMapSetter<UndiciRequest> = {

@@ -1,7 +1,7 @@
 /**
  * Request ids: reuse a well-formed incoming id, otherwise make one.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Longest incoming id accepted (longer ones are replaced, never truncated). */
 export const MAX_REQUEST_ID_LENGTH = 128;
@@ -26,11 +26,33 @@ export function isValidRequestId(value: unknown): value is string {
   return true;
 }
 
-/** The incoming id when valid (first value of a repeated header), else a new UUID v4. */
-export function requestIdFrom(header: string | string[] | undefined, trust: boolean): string {
-  if (trust) {
-    const v = typeof header === 'string' ? header : Array.isArray(header) ? header[0] : undefined;
-    if (isValidRequestId(v)) return v;
-  }
-  return randomUUID();
+/**
+ * Generated ids are UUIDs of version 8 (RFC 9562 §5.8, the layout is ours): 74 random bits drawn
+ * once per 2^20 ids, then a 48-bit counter in the last group. Unique in practice across processes
+ * and restarts (the random part), and cheap per request (no random draw, one hex conversion): a
+ * request id is a correlation key, not a secret, so it needs uniqueness, not unpredictability.
+ */
+const RENEW_EVERY = 1 << 20;
+const randomBytes = Buffer.alloc(10);
+let prefix = '';
+let seq = RENEW_EVERY;
+
+function renew(): void {
+  randomFillSync(randomBytes);
+  const h = randomBytes.toString('hex');
+  // xxxxxxxx-xxxx-8xxx-Vxxx-: version 8, variant 10 (V is 8, 9, a or b)
+  const variant = '89ab'[randomBytes[9]! & 3]!;
+  prefix = `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(12, 15)}-${variant}${h.slice(15, 18)}-`;
+  seq = 0;
+}
+
+/** A new request id (a UUID, version 8). */
+export function newRequestId(): string {
+  if (seq >= RENEW_EVERY) renew();
+  return prefix + (seq++).toString(16).padStart(12, '0');
+}
+
+/** The incoming id when valid (and trusted), else a new one. */
+export function requestIdFrom(header: string | undefined, trust: boolean): string {
+  return trust && header !== undefined && isValidRequestId(header) ? header : newRequestId();
 }

@@ -26,7 +26,9 @@ export class ServerMetrics {
   readonly requests: Counter;
   readonly active: Gauge;
   readonly errors: Counter;
-  readonly #cache = new Map<string, Children>();
+  /** route → method → status → bound children: no key string is built per request. */
+  readonly #cache = new Map<string, Map<string, Map<string, Children>>>();
+  #cached = 0;
   readonly #activeByMethod = new Map<string, GaugeChild>();
 
   constructor(registry: Registry, buckets: readonly number[] = HTTP_DURATION_BUCKETS) {
@@ -67,14 +69,20 @@ export class ServerMetrics {
 
   /** Records one finished request. */
   record(method: string, route: string, status: string, seconds: number, errorType: string | undefined): void {
-    const key = method + ' ' + status + ' ' + route;
-    let c = this.#cache.get(key);
+    let byMethod = this.#cache.get(route);
+    let byStatus = byMethod?.get(method);
+    let c = byStatus?.get(status);
     if (c === undefined) {
       const labels = { http_request_method: method, http_route: route, http_response_status_code: status };
       c = { duration: this.duration.labels(labels), requests: this.requests.labels(labels) };
       // Beyond the bound the children are still used, just not remembered (the registry's own
       // series cap keeps the exposition bounded).
-      if (this.#cache.size < MAX_CACHED) this.#cache.set(key, c);
+      if (this.#cached < MAX_CACHED) {
+        this.#cached++;
+        if (byMethod === undefined) this.#cache.set(route, (byMethod = new Map()));
+        if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+        byStatus.set(status, c);
+      }
     }
     c.duration.observe(seconds);
     c.requests.inc();

@@ -7,25 +7,30 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Span as ApiSpan, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
+import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
 import { Context, OTEL_SPAN_KEY, currentContext, storage } from '../context/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
+import { Span } from '../trace/index.js';
 import { CREDENTIAL_HEADERS, type ResolvedServerOptions } from './options.js';
+import { HeaderScanner } from './request-headers.js';
 import { requestIdFrom } from './request-id.js';
 import { ServerMetrics } from './server-metrics.js';
+import { CompletionLine } from './completion-line.js';
+import { HttpSpanAttributes } from './span-attributes.js';
+import { KNOWN_METHODS } from './methods.js';
 
 const handlerErrorChannel = channel('sightline:http:error');
 
 /** @opentelemetry/api SpanKind.SERVER and SpanStatusCode.ERROR, without a runtime import. */
 const KIND_SERVER = 1;
 const STATUS_ERROR = 2;
+/** Shared by every server span (the tracer only reads it). */
+const SERVER_SPAN: SpanOptions = Object.freeze({ kind: KIND_SERVER });
 
 /** Label of every request whose route the framework did not match (404s, scans). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-/** HTTP methods kept as they are; anything else is `_OTHER` (semantic conventions), so labels stay bounded. */
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
 /** Status code strings, made once. */
 const STATUS_TEXT: string[] = [];
@@ -59,6 +64,9 @@ export class RequestState {
   readonly requestId: string;
   readonly ctx: Context;
   readonly span: ApiSpan;
+  readonly userAgent: string | undefined;
+  /** The span's attributes while they are still raw values (our own recording spans only). */
+  readonly lazy: HttpSpanAttributes | undefined;
   /** Route template when known (node:http matcher, Fastify); else `routeOf` is asked at the end. */
   route: string | undefined;
   routeOf: ((st: RequestState) => string | undefined) | undefined = undefined;
@@ -66,7 +74,7 @@ export class RequestState {
   error: unknown = undefined;
   done = false;
 
-  constructor(inst: ServerInstrumentation, req: IncomingMessage, res: ServerResponse, method: string, path: string, requestId: string, ctx: Context, span: ApiSpan, route: string | undefined, start: number) {
+  constructor(inst: ServerInstrumentation, req: IncomingMessage, res: ServerResponse, method: string, path: string, requestId: string, ctx: Context, span: ApiSpan, route: string | undefined, start: number, userAgent: string | undefined, lazy: HttpSpanAttributes | undefined) {
     this.inst = inst;
     this.req = req;
     this.res = res;
@@ -77,6 +85,8 @@ export class RequestState {
     this.span = span;
     this.route = route;
     this.start = start;
+    this.userAgent = userAgent;
+    this.lazy = lazy;
   }
 }
 
@@ -123,9 +133,9 @@ export class ServerInstrumentation {
   /** @internal */
   readonly log: Logger;
   readonly #propagator: TextMapPropagator;
-  /** Header names the propagator reads; extraction runs only when one is present. */
-  readonly #fields: string[];
+  readonly #headers: HeaderScanner;
   readonly #headerName: string;
+  readonly #line: CompletionLine;
   #stopped = false;
 
   constructor(deps: ServerDeps, options: ResolvedServerOptions) {
@@ -133,9 +143,10 @@ export class ServerInstrumentation {
     this.#tracer = deps.tracer;
     this.log = deps.logger;
     this.#propagator = deps.propagator;
-    this.#fields = deps.propagator.fields().map((f) => f.toLowerCase());
     this.#headerName = options.requestIdHeader;
+    this.#headers = new HeaderScanner(options.requestIdHeader, deps.propagator.fields());
     this.metrics = new ServerMetrics(deps.registry, options.durationBuckets);
+    this.#line = new CompletionLine(deps.logger);
   }
 
   /** Later requests pass through untouched (after `shutdown`). */
@@ -167,25 +178,27 @@ export class ServerInstrumentation {
     try {
       const path = pathOf(req.url);
       if (this.excluded(path, req)) return undefined;
-      const headers = req.headers;
       const rawMethod = req.method ?? 'GET';
       const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
-      const requestId = requestIdFrom(headers[this.#headerName], this.options.trustRequestId);
+      const h = this.#headers.scan(req);
+      const requestId = requestIdFrom(h.requestId, this.options.trustRequestId);
 
       // W3C trace context (and baggage): only when the request carries one of the fields.
       let parent = currentContext();
-      const fields = this.#fields;
-      for (let i = 0; i < fields.length; i++) {
-        if (headers[fields[i]!] !== undefined) {
-          const extracted = this.#propagator.extract(parent, headers, HEADER_GETTER);
-          parent = parent.adopt(extracted);
-          break;
+      if (h.propagation) parent = parent.adopt(this.#propagator.extract(parent, req.headers, HEADER_GETTER));
+      const span = this.#tracer.startSpan(route === undefined ? method : method + ' ' + route, SERVER_SPAN, parent);
+      let lazy: HttpSpanAttributes | undefined;
+      if (span.isRecording()) {
+        lazy = new HttpSpanAttributes(req, rawMethod, method, path, route, h.host, h.userAgent);
+        // Our spans keep the raw values until something reads the attributes; others get them now.
+        if (span instanceof Span && span._lazy === undefined) span._lazy = lazy;
+        else {
+          lazy.fill(span);
+          lazy = undefined;
         }
       }
-      const span = this.#tracer.startSpan(route === undefined ? method : method + ' ' + route, { kind: KIND_SERVER }, parent);
-      if (span.isRecording()) this.#startAttributes(span, req, rawMethod, method, path, route);
       const ctx = parent.withScope({ requestId }).setValue(OTEL_SPAN_KEY, span);
-      const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start);
+      const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start, h.userAgent, lazy);
       (req as unknown as Record<symbol, RequestState>)[STATE] = st;
       res.setHeader(this.#headerName, requestId);
       res.on('close', onClose);
@@ -196,36 +209,6 @@ export class ServerInstrumentation {
       reportOnce(e);
       return undefined;
     }
-  }
-
-  #startAttributes(span: ApiSpan, req: IncomingMessage, rawMethod: string, method: string, path: string, route: string | undefined): void {
-    const h = req.headers;
-    const sock = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined;
-    span.setAttribute('http.request.method', method);
-    if (method !== rawMethod) span.setAttribute('http.request.method_original', rawMethod);
-    span.setAttribute('url.path', path);
-    span.setAttribute('url.scheme', sock?.encrypted === true ? 'https' : 'http');
-    if (route !== undefined) span.setAttribute('http.route', route);
-    const host = h.host;
-    if (host !== undefined) {
-      // host[:port] or [v6]:port
-      const close = host.lastIndexOf(']');
-      const colon = host.lastIndexOf(':');
-      if (colon > close) {
-        span.setAttribute('server.address', host.slice(0, colon));
-        const port = Number(host.slice(colon + 1));
-        if (Number.isInteger(port)) span.setAttribute('server.port', port);
-      } else span.setAttribute('server.address', host);
-    }
-    const client = sock?.remoteAddress;
-    if (client !== undefined) {
-      span.setAttribute('client.address', client);
-      span.setAttribute('network.peer.address', client);
-      if (sock?.remotePort !== undefined) span.setAttribute('network.peer.port', sock.remotePort);
-    }
-    const ua = h['user-agent'];
-    if (ua !== undefined) span.setAttribute('user_agent.original', ua);
-    span.setAttribute('network.protocol.version', req.httpVersion);
   }
 
   /** Runs the enrich hook (inside the request context). */
@@ -275,14 +258,20 @@ export class ServerInstrumentation {
     // Handler errors for the error-groups table of sightline/health (free without subscribers).
     if (st.error !== undefined && handlerErrorChannel.hasSubscribers) handlerErrorChannel.publish({ error: st.error, traceId: span.spanContext().traceId });
     if (span.isRecording()) {
-      if (finished) span.setAttribute('http.response.status_code', code);
-      if (route !== undefined) {
-        span.setAttribute('http.route', route);
-        if (st.route === undefined) span.updateName(st.method + ' ' + route);
+      const lazy = st.lazy;
+      if (lazy !== undefined && (span as Span)._lazy === lazy) {
+        // Still raw: the end values join them (written in the same order as below when read).
+        if (finished) lazy.statusCode = code;
+        if (route !== undefined) lazy.endRoute = route;
+        lazy.errorType = errorType;
+      } else {
+        if (finished) span.setAttribute('http.response.status_code', code);
+        if (route !== undefined) span.setAttribute('http.route', route);
+        if (errorType !== undefined) span.setAttribute('error.type', errorType);
       }
+      if (route !== undefined && st.route === undefined) span.updateName(st.method + ' ' + route);
       if (st.error !== undefined) span.recordException(st.error as Error);
       if (errorType !== undefined) {
-        span.setAttribute('error.type', errorType);
         const message = st.error instanceof Error ? st.error.message : !finished ? `request ${errorType}` : undefined;
         span.setStatus(message === undefined ? { code: STATUS_ERROR } : { code: STATUS_ERROR, message });
       }
@@ -293,20 +282,28 @@ export class ServerInstrumentation {
   }
 
   #logCompletion(st: RequestState, status: number | string, route: string, seconds: number, finished: boolean): void {
-    const req = st.req;
     const res = st.res;
     const len = res.getHeader('content-length');
+    const bytes = typeof len === 'number' ? len : typeof len === 'string' ? Number(len) : bodyLength(res);
+    const level = !finished ? 40 : typeof status === 'number' && status >= 500 ? 50 : typeof status === 'number' && status >= 400 ? 40 : 30;
+    const msg = !finished ? 'request aborted' : level === 50 ? 'request failed' : 'request completed';
+    const allow = this.options.logHeaders;
+    if (allow.length === 0 && st.error === undefined) {
+      // The common case: known keys, written by a serializer made for them.
+      this.log.logJson(level, msg, this.#line.render(st.req.method, route, st.path, status, Math.round(seconds * 1e6) / 1e3, bytes, st.req.socket?.remoteAddress, st.userAgent));
+      return;
+    }
+    const req = st.req;
     const fields: Record<string, unknown> = {
       method: req.method,
       route,
       path: st.path,
       status,
       duration_ms: Math.round(seconds * 1e6) / 1e3,
-      bytes: typeof len === 'number' ? len : typeof len === 'string' ? Number(len) : bodyLength(res),
+      bytes,
       client_address: req.socket?.remoteAddress,
-      user_agent: req.headers['user-agent'],
+      user_agent: st.userAgent,
     };
-    const allow = this.options.logHeaders;
     if (allow.length > 0) {
       const h: Record<string, unknown> = {};
       for (const name of allow) {
@@ -317,10 +314,9 @@ export class ServerInstrumentation {
     }
     if (st.error !== undefined) fields['err'] = st.error;
     const log = this.log;
-    if (!finished) log.warn('request aborted', fields);
-    else if (typeof status === 'number' && status >= 500) log.error('request failed', fields);
-    else if (typeof status === 'number' && status >= 400) log.warn('request completed', fields);
-    else log.info('request completed', fields);
+    if (level === 50) log.error(msg, fields);
+    else if (level === 40) log.warn(msg, fields);
+    else log.info(msg, fields);
   }
 }
 
@@ -332,6 +328,11 @@ const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
  * every write).
  */
 function bodyLength(res: ServerResponse): number | undefined {
+  // Node keeps the length it computed for end(body) (Node 18+); read the header only without it.
+  // It is sent as Content-Length only with a body, unless removed, chunked or HTTP/1.0 (_storeHeader).
+  const r = res as unknown as { _contentLength?: unknown; _hasBody?: boolean; _removedContLen?: boolean; useChunkedEncodingByDefault?: boolean };
+  const computed = r._contentLength;
+  if (typeof computed === 'number' && r._hasBody !== false && r._removedContLen !== true && r.useChunkedEncodingByDefault !== false && !res.hasHeader('transfer-encoding')) return computed;
   const header = (res as unknown as { _header?: unknown })._header;
   if (typeof header !== 'string') return undefined;
   const m = CONTENT_LENGTH.exec(header);
@@ -339,7 +340,7 @@ function bodyLength(res: ServerResponse): number | undefined {
 }
 
 function logStart(st: RequestState): void {
-  st.inst.log.info('request started', { method: st.req.method, path: st.path, client_address: st.req.socket?.remoteAddress, user_agent: st.req.headers['user-agent'] });
+  st.inst.log.info('request started', { method: st.req.method, path: st.path, client_address: st.req.socket?.remoteAddress, user_agent: st.userAgent });
 }
 
 function completeIn(st: RequestState): void {

@@ -102,6 +102,7 @@ class Core {
   /** Fast path: exactly one destination without a level of its own. */
   readonly single: Destination | undefined;
   readonly ser: Serializer;
+  readonly redactor: Redactor;
   readonly keys: Keys;
   /** `{"time":"` */
   readonly open: string;
@@ -125,7 +126,8 @@ class Core {
     for (const k of Object.keys(limits) as (keyof SerializeLimits)[]) {
       if (!(Number.isInteger(limits[k]) && limits[k] > 0)) throw InvalidOption(`limits.${k}`, `${k} must be a positive integer`);
     }
-    this.ser = new Serializer(new Redactor(o.redact), limits, ecs);
+    this.redactor = new Redactor(o.redact);
+    this.ser = new Serializer(this.redactor, limits, ecs);
     this.open = `{${JSON.stringify(this.keys.time)}:"`;
     for (const name of LEVEL_NAMES) {
       this.mid[LEVELS[name]] = `",${JSON.stringify(this.keys.level)}:"${name}",${JSON.stringify(this.keys.msg)}:`;
@@ -280,6 +282,7 @@ export class Logger {
   /** @internal serialized bindings (`,"k":v…`) */
   readonly bindings: string;
   #level: LevelOption;
+  #threshold = 0;
 
   /** @internal use createLogger / child */
   constructor(core: Core, bindings: string, level: LevelOption) {
@@ -306,6 +309,7 @@ export class Logger {
 
   #setMethods(): void {
     const threshold = LEVELS[this.#level];
+    this.#threshold = threshold;
     this.trace = threshold <= 10 ? TRACE : noop;
     this.debug = threshold <= 20 ? DEBUG : noop;
     this.info = threshold <= 30 ? INFO : noop;
@@ -378,6 +382,51 @@ export class Logger {
       const line = core.open + core.time() + core.mid[level]! + core.ser.string(msg) + core.service + core.context() + this.bindings + extra + '}\n';
       core.write(level, line);
       if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields);
+    } catch (e) {
+      if (!warnedInternal) {
+        warnedInternal = true;
+        process.stderr.write(`sightline: a log call failed internally (${describeThrow(e)}); the line was dropped\n`);
+      }
+    }
+  }
+  /**
+   * @internal `,"key":` for a field key written by `logJson`, or undefined when redaction would
+   * censor that key (by name or by a top-level path rule): the caller then writes `censorJson`.
+   */
+  jsonKey(key: string): string | undefined {
+    const red = this.core.redactor;
+    if (red.isSecretKey(key)) return undefined;
+    if (red.hasPaths && red.step(red.rootStates(), key).matched) return undefined;
+    return this.core.ser.key(key);
+  }
+
+  /** @internal the redaction censor as JSON text. */
+  get censorJson(): string {
+    return this.core.redactor.censorJson;
+  }
+
+  /** @internal a string value as JSON (truncated and pattern-redacted like any field value). */
+  jsonString(s: string): string {
+    return this.core.ser.string(s);
+  }
+
+  /**
+   * @internal writes one line at `level` whose fields are already JSON text (`,"k":v…`, keys
+   * from `jsonKey`, strings from `jsonString`): for hot callers with known keys (the HTTP
+   * completion line), which skip the generic object walk. Same level check, sampling, rate
+   * limiting, context and bindings as `log`. Never throws.
+   */
+  logJson(level: number, msg: string, json: string): void {
+    if (level < this.#threshold) return;
+    const core = this.core;
+    try {
+      if (core.sampling !== undefined && !core.keep(level)) {
+        core.sampledOut++;
+        return;
+      }
+      if (core.rate !== undefined && !core.rate.allow(msg, level)) return;
+      const extra = core.callsite ? json + callsite(core.ser) : json;
+      core.write(level, core.open + core.time() + core.mid[level]! + core.ser.string(msg) + core.service + core.context() + this.bindings + extra + '}\n');
     } catch (e) {
       if (!warnedInternal) {
         warnedInternal = true;

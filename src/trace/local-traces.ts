@@ -40,7 +40,11 @@ export class LocalTraces {
    */
   add(span: SpanRecord, evict: (t: LocalTrace) => void): LocalTrace | undefined {
     const id = span.traceId;
-    let t = this.#open.get(id);
+    let t = this.#open.size === 0 ? undefined : this.#open.get(id);
+    if (t === undefined && isLocalRoot(span)) {
+      // A local root with no span gathered before it (a one-span request): complete at once.
+      return { traceId: id, spans: [span], errored: span.status.code === 2, overflow: 0 };
+    }
     if (t === undefined) {
       if (this.#open.size >= this.maxTraces) {
         const oldest = this.#open.keys().next().value as string;

@@ -22,6 +22,14 @@ export interface SpanOwner {
   endSpan(span: Span): void;
 }
 
+/**
+ * Attributes an instrumentation records as raw values on a span (`span._lazy`), written with
+ * `span._put(key, value)` by `fill` when first needed. @internal
+ */
+export interface LazyAttributes {
+  fill(span: Span): void;
+}
+
 const EMPTY: never[] = [];
 Object.freeze(EMPTY);
 const UNSET: { readonly code: number; readonly message?: string } = Object.freeze({ code: 0 });
@@ -53,8 +61,16 @@ export class Span implements ApiSpan, SpanRecord {
   readonly startTime: number;
   /** 0 while the span runs. */
   endTime = 0;
-  readonly attributes: Attributes = {};
-  droppedAttributesCount = 0;
+  /** @internal the attributes set so far (read them through `attributes`) */
+  _attrs: Attributes = {};
+  /**
+   * @internal attributes recorded as raw values by an instrumentation and written into
+   * `attributes` only when something reads them (an exporter, the dashboard) or sets another
+   * attribute: most spans of a busy server are never read attribute by attribute.
+   */
+  _lazy: LazyAttributes | undefined = undefined;
+  /** @internal */
+  _droppedAttrs = 0;
   events: SpanEventData[] = EMPTY;
   droppedEventsCount = 0;
   links: SpanLinkData[] = EMPTY;
@@ -163,8 +179,38 @@ export class Span implements ApiSpan, SpanRecord {
     return this.endTime !== 0;
   }
 
+  /** Attribute values (with the limits applied). */
+  get attributes(): Attributes {
+    if (this._lazy !== undefined) this._fill();
+    return this._attrs;
+  }
+
+  /** Attributes dropped by the count limit. */
+  get droppedAttributesCount(): number {
+    if (this._lazy !== undefined) this._fill();
+    return this._droppedAttrs;
+  }
+
+  /** @internal writes the lazy attributes, in the order they would have been set. */
+  _fill(): void {
+    const lazy = this._lazy as LazyAttributes;
+    this._lazy = undefined;
+    try {
+      lazy.fill(this);
+    } catch {
+      // an instrumentation's filler must not break an exporter
+    }
+  }
+
   setAttribute(key: string, value: SpanAttributeValue): this {
-    if (this.endTime !== 0 || typeof key !== 'string' || key === '' || key === '__proto__') return this;
+    if (this.endTime !== 0) return this;
+    if (this._lazy !== undefined) this._fill();
+    return this._put(key, value);
+  }
+
+  /** @internal sets one attribute with the limits applied, also after end (lazy attributes). */
+  _put(key: string, value: SpanAttributeValue): this {
+    if (typeof key !== 'string' || key === '' || key === '__proto__') return this;
     const limits = this._owner.limits;
     let v: unknown = value;
     // Fast path for the common scalar values; arrays and oversize strings go through sanitize.
@@ -173,10 +219,10 @@ export class Span implements ApiSpan, SpanRecord {
       v = sanitizeValue(value, limits.attributeValueLengthLimit);
       if (v === undefined) return this;
     }
-    const attrs = this.attributes;
+    const attrs = this._attrs;
     if (!Object.hasOwn(attrs, key)) {
       if (this._attrCount >= limits.attributeCountLimit) {
-        this.droppedAttributesCount++;
+        this._droppedAttrs++;
         return this;
       }
       this._attrCount++;

@@ -1,0 +1,74 @@
+/**
+ * The completion line's fields, serialized by code made for its known keys: no fields object, no
+ * generic walk, key fragments and redaction decided once per logger. Strings that come from the
+ * request (path, user agent) still go through the logger's string serializer (length limit and
+ * value patterns); a key that the logger's redaction rules censor is written censored.
+ */
+import type { Logger } from '../log/index.js';
+import { KNOWN_METHODS } from './methods.js';
+
+const KEYS = ['method', 'route', 'path', 'status', 'duration_ms', 'bytes', 'client_address', 'user_agent'] as const;
+type Key = (typeof KEYS)[number];
+
+/** Most distinct routes whose JSON text is kept (routes are templates: few). */
+const MAX_ROUTES = 1024;
+
+/** @internal */
+export class CompletionLine {
+  readonly #log: Logger;
+  /** `,"key":` per key, or `,"key":"[REDACTED]"` when the logger censors that key. */
+  readonly #key: Record<Key, string>;
+  readonly #censored: Record<Key, boolean>;
+  readonly #routes = new Map<string, string>();
+  readonly #methods = new Map<string, string>();
+
+  constructor(log: Logger) {
+    this.#log = log;
+    const key = {} as Record<Key, string>;
+    const censored = {} as Record<Key, boolean>;
+    for (const k of KEYS) {
+      const plain = log.jsonKey(k);
+      censored[k] = plain === undefined;
+      key[k] = plain ?? `,${JSON.stringify(k)}:${log.censorJson}`;
+    }
+    this.#key = key;
+    this.#censored = censored;
+    for (const m of KNOWN_METHODS) this.#methods.set(m, JSON.stringify(m));
+  }
+
+  #string(k: Key, v: string): string {
+    return this.#censored[k] ? this.#key[k] : this.#key[k] + this.#log.jsonString(v);
+  }
+
+  #number(k: Key, v: number): string {
+    // JSON has no NaN/Infinity: what JSON.stringify writes for them.
+    return this.#censored[k] ? this.#key[k] : this.#key[k] + (Number.isFinite(v) ? String(v) : 'null');
+  }
+
+  #route(route: string): string {
+    if (this.#censored.route) return this.#key.route;
+    let json = this.#routes.get(route);
+    if (json === undefined) {
+      json = this.#key.route + this.#log.jsonString(route);
+      if (this.#routes.size < MAX_ROUTES) this.#routes.set(route, json);
+    }
+    return json;
+  }
+
+  /** `,"method":…,"route":…` for one request; undefined values are left out, as in any line. */
+  render(method: string | undefined, route: string, path: string, status: number | string, durationMs: number, bytes: number | undefined, clientAddress: string | undefined, userAgent: string | undefined): string {
+    let s = '';
+    if (method !== undefined) {
+      const m = this.#methods.get(method);
+      s += m !== undefined && !this.#censored.method ? this.#key.method + m : this.#string('method', method);
+    }
+    s += this.#route(route);
+    s += this.#string('path', path);
+    s += typeof status === 'number' ? this.#number('status', status) : this.#string('status', status);
+    s += this.#number('duration_ms', durationMs);
+    if (bytes !== undefined) s += this.#number('bytes', bytes);
+    if (clientAddress !== undefined) s += this.#string('client_address', clientAddress);
+    if (userAgent !== undefined) s += this.#string('user_agent', userAgent);
+    return s;
+  }
+}
