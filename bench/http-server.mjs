@@ -45,14 +45,24 @@ async function build() {
   const http = require('http');
   const hello = (_req, res) => res.end('hello world');
   let obs;
-  if (kind.endsWith('sightline') || kind === 'sightline') {
+  // sightline kinds: sightline (everything on), sightline-nolog (no completion line),
+  // sightline-nolog-notrace (no line, spans not sampled: request id, context, RED metrics only)
+  if (kind.includes('sightline')) {
     const { sightline } = await import('sightline');
     const { file } = await import('sightline/log');
-    obs = sightline({ service: 'bench', log: { destination: file(logFile) }, admin: false, http: { routes: ['/hello'], logCompletion: process.env.SL_NOLOG !== '1' }, ...(process.env.SL_NOTRACE === '1' ? { trace: { sampler: 'always_off' } } : {}) });
+    const noLog = kind.includes('nolog');
+    const noTrace = kind.includes('notrace');
+    obs = sightline({ service: 'bench', log: { destination: file(logFile) }, admin: false, http: { routes: ['/hello'], logCompletion: !noLog }, ...(noTrace ? { trace: { sampler: 'always_off' } } : {}) });
     cleanup = () => obs.shutdown();
   }
   if (kind === 'bare') return http.createServer(hello);
-  if (kind === 'sightline') return http.createServer(obs.handler(hello));
+  if (kind === 'bare-als') {
+    // What every context-carrying instrumentation pays on Node 20: one AsyncLocalStorage entered per request.
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    return http.createServer((req, res) => als.run(req, hello, req, res));
+  }
+  if (kind.startsWith('sightline')) return http.createServer(obs.handler(hello));
   if (kind.startsWith('express')) {
     const express = require('express');
     const app = express();

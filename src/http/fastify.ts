@@ -24,6 +24,25 @@ export interface FastifyInstanceLike {
 /** A Fastify plugin function, marked to skip encapsulation (what `fastify-plugin` does). */
 export type FastifyPlugin = ((instance: any, opts: unknown, done: Done) => void) & { [key: symbol]: unknown };
 
+/**
+ * Fastify 5 builds a new twelve-field object on every read of `request.routeOptions`; the route
+ * url it returns is `config.url` of the route context, which the request holds under a private
+ * symbol (`fastify.context`). Found once by its description, it gives the url without that
+ * allocation; if a Fastify version lays it out differently, `routeOptions.url` is used.
+ */
+let contextKey: symbol | null | undefined;
+
+function routeUrl(request: FastifyRequestLike): string | undefined {
+  if (contextKey === undefined) {
+    contextKey = Object.getOwnPropertySymbols(request).find((k) => k.description === 'fastify.context') ?? null;
+  }
+  if (contextKey !== null) {
+    const url = ((request as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[contextKey])?.config?.url;
+    if (typeof url === 'string') return url;
+  }
+  return request.routeOptions?.url;
+}
+
 function enter(st: RequestState, done: Done): void {
   st.inst.enrich(st);
   done();
@@ -37,7 +56,7 @@ function reenter(_st: RequestState, done: Done): void {
 export function fastifyPlugin(inst: ServerInstrumentation): FastifyPlugin {
   const plugin = function sightlineFastify(fastify: FastifyInstanceLike, _opts: unknown, done: Done): void {
     fastify.addHook('onRequest', (request, reply, next) => {
-      const url = request.routeOptions?.url;
+      const url = routeUrl(request);
       const st = inst.begin(request.raw, reply.raw, url === undefined || url === '' || url === '*' ? undefined : url);
       if (st === undefined) {
         next();
