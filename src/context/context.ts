@@ -180,6 +180,16 @@ export class Context {
     return new Context(new Scope(init, this.scope === EMPTY_SCOPE ? undefined : this.scope), this.#values, this.#base, this.#span);
   }
 
+  /**
+   * @internal `withScope({ requestId }).setValue(OTEL_SPAN_KEY, span)` in one step: the request
+   * context the HTTP instrumentation makes per request (one Scope and one Context, no init object).
+   */
+  withRequest(requestId: string, span: unknown): Context {
+    const scope = new Scope(undefined, this.scope === EMPTY_SCOPE ? undefined : this.scope);
+    scope.requestId = requestId;
+    return new Context(scope, this.#values, this.#base, span);
+  }
+
   get requestId(): string | undefined {
     return this.scope.requestId;
   }

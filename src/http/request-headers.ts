@@ -40,10 +40,20 @@ export class HeaderScanner {
     if (lower.length < 256) this.#lengths[lower.length] = 1;
   }
 
-  /** Reads the headers of `req` (the first value wins for host and user-agent, as in Node). */
+  /** Reused by every `scan` (it is synchronous): the caller copies what it keeps. */
+  readonly #out: RequestHeaders = { requestId: undefined, host: undefined, userAgent: undefined, propagation: false };
+
+  /**
+   * Reads the headers of `req` (the first value wins for host and user-agent, as in Node). The
+   * result is this scanner's scratch object, overwritten by the next call: read it at once.
+   */
   scan(req: IncomingMessage): RequestHeaders {
     const raw = req.rawHeaders;
-    const out: RequestHeaders = { requestId: undefined, host: undefined, userAgent: undefined, propagation: false };
+    const out = this.#out;
+    out.requestId = undefined;
+    out.host = undefined;
+    out.userAgent = undefined;
+    out.propagation = false;
     let ids = 0;
     const lengths = this.#lengths;
     const slots = this.#slots;

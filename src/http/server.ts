@@ -8,7 +8,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
-import { Context, OTEL_SPAN_KEY, currentContext, storage } from '../context/index.js';
+import { Context, currentContext, storage } from '../context/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { Span } from '../trace/index.js';
@@ -182,6 +182,8 @@ export class ServerInstrumentation {
       const method = KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
       const h = this.#headers.scan(req);
       const requestId = requestIdFrom(h.requestId, this.options.trustRequestId);
+      const host = h.host;
+      const userAgent = h.userAgent;
 
       // W3C trace context (and baggage): only when the request carries one of the fields.
       let parent = currentContext();
@@ -189,7 +191,7 @@ export class ServerInstrumentation {
       const span = this.#tracer.startSpan(route === undefined ? method : method + ' ' + route, SERVER_SPAN, parent);
       let lazy: HttpSpanAttributes | undefined;
       if (span.isRecording()) {
-        lazy = new HttpSpanAttributes(req, rawMethod, method, path, route, h.host, h.userAgent);
+        lazy = new HttpSpanAttributes(req, rawMethod, method, path, route, host, userAgent);
         // Our spans keep the raw values until something reads the attributes; others get them now.
         if (span instanceof Span && span._lazy === undefined) span._lazy = lazy;
         else {
@@ -197,8 +199,8 @@ export class ServerInstrumentation {
           lazy = undefined;
         }
       }
-      const ctx = parent.withScope({ requestId }).setValue(OTEL_SPAN_KEY, span);
-      const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start, h.userAgent, lazy);
+      const ctx = parent.withRequest(requestId, span);
+      const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start, userAgent, lazy);
       (req as unknown as Record<symbol, RequestState>)[STATE] = st;
       res.setHeader(this.#headerName, requestId);
       res.on('close', onClose);
