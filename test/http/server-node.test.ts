@@ -282,3 +282,41 @@ test('routeMatcher: static, params, rest, trailing slash', () => {
   assert.throws(() => routeMatcher(['nope']), { code: 'SL_ERR_HTTP_INVALID_ROUTE' });
   assert.throws(() => routeMatcher(['/a/*/b']), { code: 'SL_ERR_HTTP_INVALID_ROUTE' });
 });
+
+test('the request-id header is visible to the app, can be overwritten, and goes through an overriding setHeader', async () => {
+  const { obs } = testObs({ http: { requestIdHeader: 'X-Correlation-ID' } });
+  const seen: { get?: unknown; names?: string[] } = {};
+  const server = http.createServer(obs.handler((req, res) => {
+    seen.get = res.getHeader('x-correlation-id');
+    seen.names = res.getHeaderNames();
+    if (req.url === '/override') res.setHeader('X-Correlation-ID', 'app-chosen');
+    res.end('ok');
+  }));
+  const calls: string[] = [];
+  class RecordingResponse extends http.ServerResponse {
+    override setHeader(name: string, value: number | string | readonly string[]): this {
+      calls.push(name);
+      return super.setHeader(name, value);
+    }
+  }
+  const custom = http.createServer({ ServerResponse: RecordingResponse }, obs.handler((_req, res) => res.end('ok')));
+  const base = await listen(server);
+  const customBase = await listen(custom);
+  try {
+    const r = await get(`${base}/x`, { 'x-correlation-id': 'abc-1' });
+    assert.equal(r.headers['x-correlation-id'], 'abc-1');
+    assert.equal(seen.get, 'abc-1');
+    assert.deepEqual(seen.names, ['x-correlation-id']);
+    const generated = await get(`${base}/x`);
+    assert.match(String(generated.headers['x-correlation-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const overridden = await get(`${base}/override`, { 'x-correlation-id': 'abc-2' });
+    assert.equal(overridden.headers['x-correlation-id'], 'app-chosen');
+    const viaSubclass = await get(`${customBase}/x`, { 'x-correlation-id': 'abc-3' });
+    assert.equal(viaSubclass.headers['x-correlation-id'], 'abc-3');
+    assert.deepEqual(calls, ['x-correlation-id'], 'an overriding setHeader still sees the header');
+  } finally {
+    await close(server);
+    await close(custom);
+    await obs.shutdown();
+  }
+});
