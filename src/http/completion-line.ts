@@ -13,6 +13,22 @@ type Key = (typeof KEYS)[number];
 /** Most distinct routes whose JSON text is kept (routes are templates: few). */
 const MAX_ROUTES = 1024;
 
+/** `.001` … `.999` with trailing zeros dropped (`.5`, `.25`): the fraction of a whole-µs millisecond value. */
+const MILLI_FRACTION: readonly string[] = Array.from({ length: 1000 }, (_, f) => (f === 0 ? '' : `.${String(f).padStart(3, '0').replace(/0+$/, '')}`));
+
+/**
+ * `String(ms)` for a duration rounded to whole microseconds (`Math.round(s * 1e6) / 1e3`), without
+ * the shortest-round-trip double formatting: for k = ms·1000 below 1e15 the shortest decimal that
+ * reads back as ms is k/1000 itself, so the text is k's integer part and a table fraction.
+ * Anything else (negative, larger, not whole microseconds) goes through `String`.
+ */
+export function millisText(ms: number): string {
+  const k = Math.round(ms * 1000);
+  if (!(k >= 0 && k < 1e15) || k / 1000 !== ms) return String(ms);
+  const whole = Math.floor(k / 1000);
+  return String(whole) + MILLI_FRACTION[k - whole * 1000]!;
+}
+
 /** @internal */
 export class CompletionLine {
   readonly #log: Logger;
@@ -65,7 +81,7 @@ export class CompletionLine {
     s += this.#route(route);
     s += this.#string('path', path);
     s += typeof status === 'number' ? this.#number('status', status) : this.#string('status', status);
-    s += this.#number('duration_ms', durationMs);
+    s += this.#censored.duration_ms ? this.#key.duration_ms : Number.isFinite(durationMs) ? this.#key.duration_ms + millisText(durationMs) : this.#key.duration_ms + 'null';
     if (bytes !== undefined) s += this.#number('bytes', bytes);
     if (clientAddress !== undefined) s += this.#string('client_address', clientAddress);
     if (userAgent !== undefined) s += this.#string('user_agent', userAgent);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import fc from 'fast-check';
 import { testObs, listen, close, get } from '../support/http.js';
+import { millisText } from '../../src/http/completion-line.js';
 
 const SERVER = 1;
 
@@ -81,3 +82,10 @@ import { trace } from '@opentelemetry/api';
 function currentSpan(): unknown {
   return trace.getActiveSpan();
 }
+
+test('duration_ms text equals String() of the whole-microsecond millisecond value (property)', () => {
+  const same = (ms: number): void => assert.equal(millisText(ms), String(ms), `for ${ms}`);
+  fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (us) => same(Math.round(us) / 1e3)), { numRuns: 20000 });
+  fc.assert(fc.property(fc.double({ min: 0, max: 1e7, noNaN: true }), (s) => same(Math.round(s * 1e6) / 1e3)), { numRuns: 20000 });
+  for (const ms of [0, 0.001, 0.01, 0.1, 0.5, 1, 1.5, 999.999, 1000, 123456.789, 1e12 - 0.001, 1e13, 1e15, 1e21, -1, -0.001, 0.0001, 1.0005, Number.MAX_SAFE_INTEGER]) same(ms);
+});
