@@ -15,7 +15,6 @@ import { Span } from '../trace/index.js';
 import { CREDENTIAL_HEADERS, type ResolvedServerOptions } from './options.js';
 import { HeaderScanner } from './request-headers.js';
 import { requestIdFrom } from './request-id.js';
-import { setValidatedHeader } from './response-header.js';
 import { ServerMetrics } from './server-metrics.js';
 import { CompletionLine } from './completion-line.js';
 import { HttpSpanAttributes } from './span-attributes.js';
@@ -203,7 +202,7 @@ export class ServerInstrumentation {
       const ctx = parent.withRequest(requestId, span);
       const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start, userAgent, lazy);
       (req as unknown as Record<symbol, RequestState>)[STATE] = st;
-      setValidatedHeader(res, this.#headerName, requestId);
+      res.setHeader(this.#headerName, requestId);
       res.on('close', onClose);
       this.metrics.activeFor(method).inc();
       if (this.options.logStart) storage.run(ctx, logStart, st);
