@@ -1,4 +1,5 @@
 import type { Span as ApiSpan, SpanContext, TraceState } from '@opentelemetry/api';
+import { InertSpan } from './inert-span.js';
 import { hexId, newSpanId } from './ids.js';
 
 const NO_BUF = Buffer.alloc(0);
@@ -8,7 +9,7 @@ const NO_BUF = Buffer.alloc(0);
  * its own SpanContext, so creating one costs a single small object; its ids are hex-encoded only
  * if read (see ids.ts).
  */
-export class NonRecordingSpan implements ApiSpan, SpanContext {
+export class NonRecordingSpan extends InertSpan implements ApiSpan, SpanContext {
   /** @internal */ _traceId: string | undefined;
   /** @internal */ _tb: Buffer | undefined;
   /** @internal */ _to: number;
@@ -31,6 +32,7 @@ export class NonRecordingSpan implements ApiSpan, SpanContext {
     sb: Buffer = NO_BUF,
     so = 0,
   ) {
+    super();
     this._traceId = traceId;
     this._tb = tb;
     this._to = to;
@@ -53,32 +55,6 @@ export class NonRecordingSpan implements ApiSpan, SpanContext {
   spanContext(): SpanContext {
     return this;
   }
-  setAttribute(): this {
-    return this;
-  }
-  setAttributes(): this {
-    return this;
-  }
-  addEvent(): this {
-    return this;
-  }
-  addLink(): this {
-    return this;
-  }
-  addLinks(): this {
-    return this;
-  }
-  setStatus(): this {
-    return this;
-  }
-  updateName(): this {
-    return this;
-  }
-  end(): void {}
-  isRecording(): boolean {
-    return false;
-  }
-  recordException(): void {}
 }
 
 /** The invalid span returned when tracing is suppressed. */

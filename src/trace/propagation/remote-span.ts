@@ -1,4 +1,5 @@
 import type { Span as ApiSpan, SpanContext, TraceState as ApiTraceState } from '@opentelemetry/api';
+import { InertSpan } from '../inert-span.js';
 import { TraceState } from './trace-state.js';
 
 /**
@@ -50,7 +51,7 @@ export class LazyTraceStateSpanContext implements SpanContext {
  * without validating again, whatever is later done to the object `spanContext()` returns.
  * @internal
  */
-export class RemoteSpan implements ApiSpan {
+export class RemoteSpan extends InertSpan implements ApiSpan {
   /** @internal */ readonly _sc: SpanContext;
   /** @internal validated lowercase-hex ids and normalised flags */
   readonly _traceId: string;
@@ -58,6 +59,7 @@ export class RemoteSpan implements ApiSpan {
   /** @internal */ readonly _flags: number;
 
   constructor(sc: SpanContext) {
+    super();
     this._sc = sc;
     this._traceId = sc.traceId;
     this._spanId = sc.spanId;
@@ -67,30 +69,4 @@ export class RemoteSpan implements ApiSpan {
   spanContext(): SpanContext {
     return this._sc;
   }
-  setAttribute(): this {
-    return this;
-  }
-  setAttributes(): this {
-    return this;
-  }
-  addEvent(): this {
-    return this;
-  }
-  addLink(): this {
-    return this;
-  }
-  addLinks(): this {
-    return this;
-  }
-  setStatus(): this {
-    return this;
-  }
-  updateName(): this {
-    return this;
-  }
-  end(): void {}
-  isRecording(): boolean {
-    return false;
-  }
-  recordException(): void {}
 }
