@@ -29,13 +29,19 @@ export function millisText(ms: number): string {
   return String(whole) + MILLI_FRACTION[k - whole * 1000]!;
 }
 
+interface RouteJson {
+  route: string;
+  path: string;
+}
+
 /** @internal */
 export class CompletionLine {
   readonly #log: Logger;
   /** `,"key":` per key, or `,"key":"[REDACTED]"` when the logger censors that key. */
   readonly #key: Record<Key, string>;
   readonly #censored: Record<Key, boolean>;
-  readonly #routes = new Map<string, string>();
+  /** Per route: its `,"route":…` text, and the `,"path":…` text of a path equal to the route (a static route). */
+  readonly #routes = new Map<string, RouteJson>();
   readonly #methods = new Map<string, string>();
 
   constructor(log: Logger) {
@@ -61,11 +67,13 @@ export class CompletionLine {
     return this.#censored[k] ? this.#key[k] : this.#key[k] + (Number.isFinite(v) ? String(v) : 'null');
   }
 
-  #route(route: string): string {
-    if (this.#censored.route) return this.#key.route;
+  #route(route: string): RouteJson {
     let json = this.#routes.get(route);
     if (json === undefined) {
-      json = this.#key.route + this.#log.jsonString(route);
+      json = {
+        route: this.#censored.route ? this.#key.route : this.#key.route + this.#log.jsonString(route),
+        path: this.#string('path', route),
+      };
       if (this.#routes.size < MAX_ROUTES) this.#routes.set(route, json);
     }
     return json;
@@ -78,8 +86,9 @@ export class CompletionLine {
       const m = this.#methods.get(method);
       s += m !== undefined && !this.#censored.method ? this.#key.method + m : this.#string('method', method);
     }
-    s += this.#route(route);
-    s += this.#string('path', path);
+    const r = this.#route(route);
+    s += r.route;
+    s += path === route ? r.path : this.#string('path', path);
     s += typeof status === 'number' ? this.#number('status', status) : this.#string('status', status);
     s += this.#censored.duration_ms ? this.#key.duration_ms : Number.isFinite(durationMs) ? this.#key.duration_ms + millisText(durationMs) : this.#key.duration_ms + 'null';
     if (bytes !== undefined) s += this.#number('bytes', bytes);

@@ -116,6 +116,9 @@ class Core {
   sampledOut = 0;
   lastMs = 0;
   lastIso = '';
+  /** `logJson`'s last message and its JSON text. */
+  lastMsg: string | undefined = undefined;
+  lastMsgJson = '';
 
   constructor(o: LoggerOptions) {
     const ecs = o.profile === 'ecs';
@@ -426,7 +429,13 @@ export class Logger {
       }
       if (core.rate !== undefined && !core.rate.allow(msg, level)) return;
       const extra = core.callsite ? json + callsite(core.ser) : json;
-      core.write(level, core.open + core.time() + core.mid[level]! + core.ser.string(msg) + core.service + core.context() + this.bindings + extra + '}\n');
+      // Hot callers pass a few constant messages: keep the last one's JSON.
+      let msgJson = core.lastMsgJson;
+      if (msg !== core.lastMsg) {
+        msgJson = core.lastMsgJson = core.ser.string(msg);
+        core.lastMsg = msg;
+      }
+      core.write(level, core.open + core.time() + core.mid[level]! + msgJson + core.service + core.context() + this.bindings + extra + '}\n');
     } catch (e) {
       if (!warnedInternal) {
         warnedInternal = true;

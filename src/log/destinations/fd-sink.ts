@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Sink } from './sink.js';
 
 /** Blocking write of a whole buffer to a descriptor, retrying partial writes and EAGAIN. */
-export function writeAllSync(fd: number, data: string | Buffer): void {
+export function writeAllSync(fd: number, data: string | Uint8Array): void {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let off = 0;
   let spins = 0;
@@ -36,6 +36,7 @@ export interface FdSinkOptions {
 export function createFdSink(o: FdSinkOptions): Sink {
   let fd = o.fd;
   return {
+    bytes: true,
     write(data) {
       writeAllSync(fd, data);
     },

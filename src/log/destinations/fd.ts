@@ -42,7 +42,13 @@ export function file(filePath: string, options: FileOptions = {}): ThreadDestina
   } catch (e) {
     throw FileNotWritable('destination.path', abs, (e as NodeJS.ErrnoException).code ?? String(e));
   }
-  const dest = new ThreadDestination('fd', `file:${abs}`, { fd, path: abs, own: true }, options, fd);
+  let dest: ThreadDestination;
+  try {
+    dest = new ThreadDestination('fd', `file:${abs}`, { fd, path: abs, own: true }, options, fd);
+  } catch (e) {
+    fs.closeSync(fd); // a bad option: do not leak the descriptor
+    throw e;
+  }
   if (options.reopenOnSighup === true) process.on('SIGHUP', () => dest.reopen());
   return dest;
 }

@@ -26,7 +26,7 @@ import { lineTime, nextBoundary, periodStamp } from './rotating-file-period.js';
 import type { Interval } from './rotating-file-period.js';
 import { newestFirst, rotatedMatcher, rotatedName, splitName } from './rotating-file-names.js';
 import type { NameParts, RotatedName } from './rotating-file-names.js';
-import type { PartialWriteError, Sink, SinkEnv } from './sink.js';
+import type { PartialWriteError, Sink, SinkEnv, TextSink } from './sink.js';
 
 /** Structured-clonable options handed from the main thread. */
 export interface RotatingFileSinkOptions {
@@ -43,7 +43,7 @@ export interface RotatingFileSinkOptions {
 // setTimeout's longest delay is ~24.8 days; re-check idle rotation at least hourly.
 const MAX_TIMER_MS = 3_600_000;
 
-class RotatingFileSink implements Sink {
+class RotatingFileSink implements TextSink {
   readonly #o: RotatingFileSinkOptions;
   readonly #env: SinkEnv;
   readonly #parts: NameParts;

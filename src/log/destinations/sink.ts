@@ -4,14 +4,31 @@
  * sockets. Throwing (or rejecting) means the batch failed: the thread writes it to stderr instead,
  * counts it, warns once, and keeps trying the sink with later batches.
  */
-export interface Sink {
-  /** Writes a batch of whole lines. */
-  write(data: string): void | Promise<void>;
+interface SinkBase {
   /** Re-opens the underlying file (SIGHUP after an external logrotate). */
   reopen?(): void | Promise<void>;
   /** Releases resources after the last write. */
   close(): void | Promise<void>;
 }
+
+/** A sink that takes text: the thread decodes each batch from UTF-8 for it. */
+export interface TextSink extends SinkBase {
+  readonly bytes?: false;
+  /** Writes a batch of whole lines. */
+  write(data: string): void | Promise<void>;
+}
+
+/**
+ * A sink that takes the batch's UTF-8 bytes as they lie in the destination's shared buffer (no
+ * copy, no decoding). The bytes are only valid until `write` returns or its promise settles.
+ */
+export interface ByteSink extends SinkBase {
+  readonly bytes: true;
+  /** Writes a batch of whole lines. */
+  write(data: Buffer): void | Promise<void>;
+}
+
+export type Sink = TextSink | ByteSink;
 
 /** What the writer thread offers a sink. */
 export interface SinkEnv {
@@ -26,8 +43,9 @@ export interface SinkEnv {
 }
 
 /**
- * Thrown by a sink whose batch failed after its first `writtenChars` characters were written
- * (e.g. a rotation in the middle of the batch, then a full disk): only the rest goes to stderr.
+ * Thrown by a sink whose batch failed after its first `writtenChars` characters (a text sink) or
+ * bytes (a byte sink) were written (e.g. a rotation in the middle of the batch, then a full
+ * disk): only the rest goes to stderr.
  */
 export interface PartialWriteError extends Error {
   writtenChars: number;

@@ -22,7 +22,7 @@ import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { headerField, lineParts, truncateUtf8 } from './syslog-format.js';
 import type { SyslogFormat } from './syslog-format.js';
-import type { PartialWriteError, Sink, SinkEnv } from './sink.js';
+import type { PartialWriteError, SinkEnv, TextSink } from './sink.js';
 
 /** What the datagram bridge needs (a subset of the syslog sink's options). */
 export interface DgramBridgeOptions {
@@ -204,7 +204,7 @@ class LoggerBridge {
 }
 
 /** The writer thread's sink for a local datagram socket. */
-export class DgramSyslogSink implements Sink {
+export class DgramSyslogSink implements TextSink {
   readonly #o: DgramBridgeOptions;
   readonly #env: SinkEnv;
   /** By APP-NAME, least recently used first. */

@@ -16,7 +16,7 @@ import { writeAllSync } from './fd-sink.js';
 import { DgramSyslogSink } from './syslog-dgram-sink.js';
 import { formatSyslog, frameOctetCounting } from './syslog-format.js';
 import type { SyslogFormat } from './syslog-format.js';
-import type { Sink, SinkEnv } from './sink.js';
+import type { Sink, SinkEnv, TextSink } from './sink.js';
 
 /** Structured-clonable options handed from the main thread. */
 export interface SyslogSinkOptions {
@@ -48,7 +48,7 @@ function lines(data: string): string[] {
   return out;
 }
 
-class UdpSyslogSink implements Sink {
+class UdpSyslogSink implements TextSink {
   readonly #o: SyslogSinkOptions;
   readonly #env: SinkEnv;
   readonly #sock: dgram.Socket;
@@ -80,7 +80,7 @@ class UdpSyslogSink implements Sink {
   }
 }
 
-class StreamSyslogSink implements Sink {
+class StreamSyslogSink implements TextSink {
   readonly #o: SyslogSinkOptions;
   readonly #env: SinkEnv;
   #queue: Item[] = [];
@@ -265,7 +265,7 @@ function probeUnix(path: string): Promise<SocketKind | NodeJS.ErrnoException> {
   });
 }
 
-function unixSink(kind: SocketKind, o: SyslogSinkOptions, env: SinkEnv): Sink {
+function unixSink(kind: SocketKind, o: SyslogSinkOptions, env: SinkEnv): TextSink {
   return kind === 'dgram'
     ? new DgramSyslogSink({ ...o, path: o.path! }, env)
     : new StreamSyslogSink(o, env);
@@ -276,10 +276,10 @@ function unixSink(kind: SocketKind, o: SyslogSinkOptions, env: SinkEnv): Sink {
  * batches fall back to stderr (the writer thread does that when `write` throws) while it probes
  * again with backoff; once the socket answers, the stream or datagram sink takes over.
  */
-class ProbingUnixSink implements Sink {
+class ProbingUnixSink implements TextSink {
   readonly #o: SyslogSinkOptions;
   readonly #env: SinkEnv;
-  #inner: Sink | undefined;
+  #inner: TextSink | undefined;
   #error: NodeJS.ErrnoException;
   #attempts = 0;
   #next = 0;

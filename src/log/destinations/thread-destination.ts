@@ -11,8 +11,9 @@ export interface BufferOptions {
   /** Minimum level of this destination. */
   level?: LevelName;
   /**
-   * Most characters held for this destination, buffered here or handed to the writer thread and
-   * not yet written (default 8 Mi). Bounds memory when the destination is slower than the app.
+   * Most bytes (UTF-8) held for this destination, buffered here or handed to the writer thread
+   * and not yet written (default 8 MiB). Bounds memory when the destination is slower than the
+   * app; memory is only touched as far as the backlog reaches.
    */
   maxBuffer?: number;
   /**
@@ -23,7 +24,7 @@ export interface BufferOptions {
   onFull?: 'block' | 'drop';
   /** Longest wait when full with `onFull: 'block'` (default 1000 ms). */
   maxWaitMs?: number;
-  /** Lines are handed over in batches of about this many characters (default 64 Ki)… */
+  /** Lines are handed over in batches of about this many bytes (default 64 KiB)… */
   batchSize?: number;
   /** …or after this many milliseconds, whichever comes first (default 10). */
   flushIntervalMs?: number;
@@ -31,33 +32,61 @@ export interface BufferOptions {
   exitTimeoutMs?: number;
 }
 
+/** A batch handed to the writer thread: bytes [start, end) of the ring, acknowledged by `seq`. */
 interface Inflight {
   seq: number;
-  data: string;
+  start: number;
+  end: number;
 }
 
 /**
- * A destination whose I/O runs in the log writer thread. `write` appends to a string buffer (no
- * syscall per line); batches go to the thread by message; `flushSync` hands over the rest and
- * waits for the thread, so nothing accepted is lost at exit.
+ * Encodes `s` as UTF-8 into `buf` at `offset`; returns the bytes written. Node's Buffer has an
+ * undeclared `utf8Write` that `buf.write(s, offset)` calls after checking its arguments: used
+ * directly when present (it has been for every Node release), else the documented method.
+ */
+const encodeInto: (buf: Buffer, s: string, offset: number) => number =
+  typeof (Buffer.prototype as { utf8Write?: unknown }).utf8Write === 'function'
+    ? (buf, s, offset) => (buf as Buffer & { utf8Write(s: string, offset: number): number }).utf8Write(s, offset)
+    : (buf, s, offset) => buf.write(s, offset);
+
+/** Below this many bytes of ring the write position never wraps early (see `#softEnd`). */
+const SOFT_MIN = 1024 * 1024;
+
+/**
+ * A destination whose I/O runs in the log writer thread.
+ *
+ * Lines are encoded as UTF-8 straight into a SharedArrayBuffer ring that both threads see: no
+ * system call, no string kept alive and no copy per line beyond the encoding. A batch is handed
+ * over by posting only its byte range; the thread writes those bytes where they are and
+ * acknowledges the batch through the shared counter, which frees its bytes. Because the main
+ * thread still sees every byte it handed over, `flushSync` at exit can write whatever the thread
+ * did not finish itself: nothing accepted is lost.
+ *
+ * The ring is `maxBuffer` bytes, but the write position goes back to the start as soon as the
+ * thread has caught up (or past `#softEnd` when the start is free), so only the memory the
+ * backlog needs is ever touched.
  */
 export class ThreadDestination implements Destination {
   readonly name: string;
   readonly level: LevelName | undefined;
   readonly #thread: WriterThread;
   readonly #id: number;
-  readonly #max: number;
+  readonly #size: number;
+  readonly #ring: Buffer;
   readonly #drop: boolean;
   readonly #maxWait: number;
   readonly #batch: number;
+  readonly #softEnd: number;
   readonly #interval: number;
   readonly #exitTimeout: number;
   /** Direct synchronous fallback when the thread is gone: the descriptor, if the sink has one. */
   readonly #directFd: number | undefined;
-  #pending = '';
-  #pendingLen = 0;
+  /** Pending (not yet handed over) bytes are [#start, #pos). */
+  #start = 0;
+  #pos = 0;
+  /** Where the free space at `#pos` ends (a cached, conservative bound; see `#freeEnd`). */
+  #limit: number;
   #inflight: Inflight[] = [];
-  #inflightLen = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #warnedDrop = false;
@@ -69,16 +98,23 @@ export class ThreadDestination implements Destination {
   constructor(kind: string, name: string, sinkOptions: unknown, o: BufferOptions = {}, directFd?: number, field = 'destination') {
     this.name = name;
     this.level = o.level === undefined ? undefined : parseLevelName(o.level, `${field}.level`) as LevelName;
-    this.#max = positive(o.maxBuffer, 8 * 1024 * 1024, `${field}.maxBuffer`);
+    const size = positive(o.maxBuffer, 8 * 1024 * 1024, `${field}.maxBuffer`);
+    if (!Number.isSafeInteger(Math.ceil(size)) || size > 2 ** 31 - 1) throw InvalidOption(`${field}.maxBuffer`, 'maxBuffer must be at most 2 GiB - 1');
+    this.#size = Math.ceil(size);
     if (o.onFull !== undefined && o.onFull !== 'block' && o.onFull !== 'drop') throw InvalidOption(`${field}.onFull`, "onFull must be 'block' or 'drop'");
     this.#drop = o.onFull === 'drop';
     this.#maxWait = positive(o.maxWaitMs, 1000, `${field}.maxWaitMs`, true);
-    this.#batch = positive(o.batchSize, 64 * 1024, `${field}.batchSize`);
+    // A batch never takes more than half the ring, so one can be written while the next fills.
+    this.#batch = Math.max(1, Math.min(positive(o.batchSize, 64 * 1024, `${field}.batchSize`), Math.floor(this.#size / 2)));
+    this.#softEnd = Math.min(this.#size, Math.max(SOFT_MIN, 4 * this.#batch));
     this.#interval = positive(o.flushIntervalMs, 10, `${field}.flushIntervalMs`, true);
     this.#exitTimeout = positive(o.exitTimeoutMs, 10_000, `${field}.exitTimeoutMs`, true);
     this.#directFd = directFd;
+    const sab = new SharedArrayBuffer(this.#size);
+    this.#ring = Buffer.from(sab);
+    this.#limit = this.#size;
     this.#thread = writerThread();
-    this.#id = this.#thread.open(kind, name, sinkOptions, (fallback, errors) => {
+    this.#id = this.#thread.open(kind, name, sinkOptions, sab, (fallback, errors) => {
       this.#stats.fallback += fallback;
       this.#stats.errors += errors;
     }, (counter, n) => {
@@ -90,12 +126,14 @@ export class ThreadDestination implements Destination {
 
   write(line: string, _level: number): boolean {
     if (this.#closed) return this.#dropLine();
-    const len = line.length;
-    if (this.#pendingLen + this.#inflightLen + len > this.#max && !this.#makeRoom(len)) return this.#dropLine();
-    this.#pending += line;
-    this.#pendingLen += len;
+    const pos = this.#pos;
+    // Fast path: a UTF-16 code unit never takes more than 3 UTF-8 bytes.
+    if (pos === this.#start || pos + line.length * 3 > this.#limit) {
+      if (!this.#place(line)) return this.#dropLine();
+    }
+    this.#pos += encodeInto(this.#ring, line, this.#pos);
     this.#stats.written++;
-    if (this.#pendingLen >= this.#batch) this.#handOver(false);
+    if (this.#pos - this.#start >= this.#batch) this.#handOver(false);
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(this.#onTimer, this.#interval);
       this.#timer.unref();
@@ -117,75 +155,134 @@ export class ThreadDestination implements Destination {
     return false;
   }
 
-  /** Frees acknowledged batches from the in-flight list. */
+  /** Frees acknowledged batches. */
   #reap(): void {
     const done = this.#thread.acked;
+    const q = this.#inflight;
     let i = 0;
-    while (i < this.#inflight.length && this.#inflight[i]!.seq <= done) {
-      this.#inflightLen -= this.#inflight[i]!.data.length;
-      i++;
-    }
-    if (i > 0) this.#inflight.splice(0, i);
+    while (i < q.length && q[i]!.seq <= done) i++;
+    if (i > 0) q.splice(0, i);
   }
 
-  #makeRoom(len: number): boolean {
+  /**
+   * Where free space at `#pos` ends. Batches are freed in order, so the only obstacle ahead of the
+   * write position is the oldest batch in flight, when it lies ahead (the ring has wrapped).
+   */
+  #freeEnd(): number {
+    const head = this.#inflight[0];
+    if (head === undefined) return this.#size;
+    return head.start >= this.#pos ? head.start : this.#size;
+  }
+
+  /**
+   * Makes room at `#pos` for `line` (or returns false): starts a new pending run (going back to
+   * the ring's start when it can), wraps when the end is reached, or applies the `onFull` policy.
+   */
+  #place(line: string): boolean {
     this.#reap();
-    if (this.#pendingLen + this.#inflightLen + len <= this.#max) return true;
-    if (this.#thread.dead) {
-      // No writer: write everything from here, synchronously, rather than lose it.
-      const rest = this.#inflight.map((b) => b.data).join('') + this.#pending;
-      this.#inflight = [];
-      this.#inflightLen = 0;
-      this.#pending = '';
-      this.#pendingLen = 0;
-      this.#writeDirect(rest);
-      return true;
+    if (this.#pos === this.#start) {
+      // Nothing pending: go back to the start when the thread caught up, or early once past
+      // the soft end, so a steady stream touches only the first part of the ring.
+      const head = this.#inflight[0];
+      if (head === undefined) this.#start = this.#pos = 0;
+      else if (this.#pos >= this.#softEnd && head.start < this.#pos && head.start >= this.#batch) this.#start = this.#pos = 0;
     }
-    if (this.#drop || this.#maxWait === 0) return false;
-    // After one wait timed out, do not wait again until the writer has made progress: a stalled
-    // destination must not turn every log call into a one-second pause.
-    if (this.#stalledAt === this.#thread.acked) return false;
-    this.#handOver(false);
-    const deadline = Date.now() + this.#maxWait;
-    while (this.#inflightLen + len > this.#max) {
+    this.#limit = this.#freeEnd();
+    if (this.#pos + line.length * 3 <= this.#limit) return true;
+    const need = Buffer.byteLength(line, 'utf8');
+    if (need > this.#size) return false;
+    for (;;) {
+      if (this.#fits(need)) return true;
+      if (this.#thread.dead) {
+        // No writer: write everything from here, synchronously, rather than lose it.
+        this.#writeUnacked();
+        this.#writePending();
+        continue;
+      }
+      if (this.#drop || this.#maxWait === 0) return false;
+      // After one wait timed out, do not wait again until the writer has made progress: a
+      // stalled destination must not turn every log call into a one-second pause.
+      if (this.#stalledAt === this.#thread.acked) return false;
+      this.#handOver(false);
       const first = this.#inflight[0];
-      const left = deadline - Date.now();
-      if (first === undefined || left <= 0) break;
-      this.#thread.waitSync(first.seq, left);
-      this.#reap();
+      if (first === undefined) continue;
+      const deadline = Date.now() + this.#maxWait;
+      let ok = false;
+      while (!ok) {
+        const left = deadline - Date.now();
+        const oldest = this.#inflight[0];
+        if (oldest === undefined || left <= 0 || this.#thread.dead) break;
+        this.#thread.waitSync(oldest.seq, left);
+        this.#reap();
+        ok = this.#fits(need);
+      }
+      if (ok) {
+        this.#stalledAt = -1;
+        return true;
+      }
+      if (this.#thread.dead) continue;
+      this.#stalledAt = this.#thread.acked;
+      return false;
     }
-    const ok = this.#pendingLen + this.#inflightLen + len <= this.#max;
-    this.#stalledAt = ok ? -1 : this.#thread.acked;
-    return ok;
   }
 
-  /** Sends the pending buffer to the thread. */
+  /** Whether `need` bytes fit at `#pos`, wrapping to the ring's start when only that helps. */
+  #fits(need: number): boolean {
+    if (this.#pos === this.#start && this.#inflight.length === 0) this.#start = this.#pos = 0;
+    this.#limit = this.#freeEnd();
+    if (this.#pos + need <= this.#limit) return true;
+    // The ring has wrapped and its oldest batch is right ahead: only its acknowledgement helps.
+    if (this.#limit !== this.#size) return false;
+    // Too little room before the end: wrap, if the start of the ring has room (up to the oldest
+    // byte still held). The pending run must stay contiguous, so it is handed over first.
+    const front = this.#inflight[0]?.start ?? this.#start;
+    if (need > front) return false;
+    if (this.#pos > this.#start) this.#handOver(false);
+    this.#start = this.#pos = 0;
+    this.#limit = this.#freeEnd();
+    return need <= this.#limit;
+  }
+
+  /** Sends the pending bytes to the thread; returns the sequence number to wait for. */
   #handOver(reply: boolean): number {
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    this.#reap();
-    if (this.#pendingLen === 0) {
+    if (this.#pos === this.#start) {
       if (reply) return this.#thread.post({ op: 'ping', id: this.#id }, true);
       // Nothing new: what remains to wait for is the last batch already handed over.
       return this.#inflight.at(-1)?.seq ?? this.#thread.acked;
     }
-    const data = this.#pending;
-    this.#pending = '';
-    this.#pendingLen = 0;
+    const start = this.#start;
+    const end = this.#pos;
+    this.#start = end;
     if (this.#thread.dead) {
-      this.#writeDirect(data);
+      this.#writeDirect(this.#ring.subarray(start, end));
       return this.#thread.acked;
     }
-    const seq = this.#thread.post({ op: 'write', id: this.#id, data }, reply);
-    this.#inflight.push({ seq, data });
-    this.#inflightLen += data.length;
+    const seq = this.#thread.post({ op: 'write', id: this.#id, start, end }, reply);
+    this.#inflight.push({ seq, start, end });
     return seq;
   }
 
+  /** Writes, from this thread, every batch the thread has not acknowledged (oldest first). */
+  #writeUnacked(): void {
+    this.#reap();
+    const q = this.#inflight;
+    this.#inflight = [];
+    for (const b of q) this.#writeDirect(this.#ring.subarray(b.start, b.end));
+    this.#limit = this.#freeEnd();
+  }
+
+  #writePending(): void {
+    if (this.#pos > this.#start) this.#writeDirect(this.#ring.subarray(this.#start, this.#pos));
+    this.#start = this.#pos = 0;
+    this.#limit = this.#freeEnd();
+  }
+
   /** Last resort when the writer thread is gone: write from this thread. */
-  #writeDirect(data: string): void {
+  #writeDirect(data: Uint8Array): void {
     try {
       writeAllSync(this.#directFd ?? 2, data);
     } catch {
@@ -207,14 +304,8 @@ export class ThreadDestination implements Destination {
   flushSync(): void {
     const seq = this.#handOver(false);
     if (this.#inflight.length === 0) return;
-    if (!this.#thread.waitSync(seq, this.#exitTimeout)) {
-      // The thread did not finish in time (or died): write what it has not acknowledged ourselves.
-      this.#reap();
-      const rest = this.#inflight.map((b) => b.data).join('');
-      this.#inflight = [];
-      this.#inflightLen = 0;
-      if (rest.length > 0) this.#writeDirect(rest);
-    }
+    // The thread did not finish in time (or died): write what it has not acknowledged ourselves.
+    if (!this.#thread.waitSync(seq, this.#exitTimeout)) this.#writeUnacked();
     this.#reap();
   }
 

@@ -6,9 +6,11 @@
  * runs. This thread keeps running while the main thread waits for it (Atomics.wait on the shared
  * acknowledgement counter) in its exit handler, so both hold.
  *
- * Protocol (main → thread): {op:'open'|'write'|'reopen'|'close', id, seq, …}. Messages are handled
- * strictly in order; after each one the thread stores its seq in `ack[0]` and notifies. Messages
- * with `reply: true` are also answered with {op:'acked', seq} for promise-based flushes.
+ * Protocol (main → thread): {op:'open'|'write'|'reopen'|'close'|'ping', id, seq, …}. 'open'
+ * carries the destination's SharedArrayBuffer ring; 'write' carries only a byte range of it (the
+ * main thread encoded the lines there). Messages are handled strictly in order; after each one
+ * the thread stores its seq in `ack[0]` and notifies, which frees the range. Messages with
+ * `reply: true` are also answered with {op:'acked', seq} for promise-based flushes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeAllSync } from './fd-sink.js';
@@ -23,12 +25,15 @@ interface Msg {
   kind?: string;
   name?: string;
   options?: unknown;
-  data?: string;
+  ring?: SharedArrayBuffer;
+  start?: number;
+  end?: number;
 }
 
 interface SinkState {
   id: number;
   sink: Sink | undefined;
+  ring: Buffer;
   name: string;
   failing: boolean;
   fallbackLines: number;
@@ -49,17 +54,19 @@ function warn(message: string): void {
   }
 }
 
-function countLines(s: string): number {
+function countLines(s: string | Buffer): number {
   let n = 0;
-  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  const nl = typeof s === 'string' ? '\n' : 10;
+  for (let i = s.indexOf(nl as never); i !== -1; i = s.indexOf(nl as never, i + 1)) n++;
   return n;
 }
 
-function fail(st: SinkState, data: string, e: unknown): void {
+function fail(st: SinkState, data: string | Buffer, e: unknown): void {
   st.errors++;
-  // A sink may have written the start of the batch (see PartialWriteError): only the rest falls back.
+  // A sink may have written the start of the batch (see PartialWriteError): only the rest falls
+  // back (characters of a text sink's batch, bytes of a byte sink's).
   const done = (e as Partial<PartialWriteError> | undefined)?.writtenChars;
-  if (typeof done === 'number' && done > 0) data = data.slice(done);
+  if (typeof done === 'number' && done > 0) data = typeof data === 'string' ? data.slice(done) : data.subarray(done);
   const lines = countLines(data);
   st.fallbackLines += lines;
   if (!st.failing) {
@@ -84,7 +91,7 @@ function succeed(st: SinkState): void {
 
 async function handle(m: Msg): Promise<void> {
   if (m.op === 'open') {
-    const st: SinkState = { id: m.id, sink: undefined, name: m.name ?? `#${m.id}`, failing: false, fallbackLines: 0, errors: 0, openError: undefined };
+    const st: SinkState = { id: m.id, sink: undefined, ring: Buffer.from(m.ring ?? new SharedArrayBuffer(0)), name: m.name ?? `#${m.id}`, failing: false, fallbackLines: 0, errors: 0, openError: undefined };
     sinks.set(m.id, st);
     const env: SinkEnv = {
       warn,
@@ -104,13 +111,16 @@ async function handle(m: Msg): Promise<void> {
   const st = sinks.get(m.id);
   if (st === undefined) return;
   if (m.op === 'write') {
-    const data = m.data ?? '';
-    if (st.sink === undefined) {
-      fail(st, data, new Error(st.openError ?? 'not open'));
+    const bytes = st.ring.subarray(m.start ?? 0, m.end ?? 0);
+    const sink = st.sink;
+    if (sink === undefined) {
+      fail(st, bytes, new Error(st.openError ?? 'not open'));
       return;
     }
+    // A text sink gets its own decoded copy; a byte sink writes from the shared ring.
+    const data = sink.bytes === true ? bytes : bytes.toString('utf8');
     try {
-      const r = st.sink.write(data);
+      const r = sink.bytes === true ? sink.write(bytes) : sink.write(data as string);
       if (r !== undefined) await r;
       succeed(st);
     } catch (e) {

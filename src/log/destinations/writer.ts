@@ -58,12 +58,12 @@ export class WriterThread {
     return w;
   }
 
-  /** Opens a sink in the thread; returns its id. */
-  open(kind: string, name: string, options: unknown, onStats: (fallback: number, errors: number) => void, onCount?: (name: string, n: number) => void): number {
+  /** Opens a sink in the thread, writing from `ring` (shared with it); returns its id. */
+  open(kind: string, name: string, options: unknown, ring: SharedArrayBuffer, onStats: (fallback: number, errors: number) => void, onCount?: (name: string, n: number) => void): number {
     const id = this.#nextId++;
     this.#statsListeners.set(id, onStats);
     if (onCount !== undefined) this.#countListeners.set(id, onCount);
-    this.post({ op: 'open', id, kind, name, options });
+    this.post({ op: 'open', id, kind, name, options, ring });
     return id;
   }
 
