@@ -43,6 +43,8 @@ export class CompletionLine {
   /** Per route: its `,"route":…` text, and the `,"path":…` text of a path equal to the route (a static route). */
   readonly #routes = new Map<string, RouteJson>();
   readonly #methods = new Map<string, string>();
+  #lastAddr: string | undefined = undefined;
+  #lastAddrJson = '';
 
   constructor(log: Logger) {
     this.#log = log;
@@ -92,7 +94,14 @@ export class CompletionLine {
     s += typeof status === 'number' ? this.#number('status', status) : this.#string('status', status);
     s += this.#censored.duration_ms ? this.#key.duration_ms : Number.isFinite(durationMs) ? this.#key.duration_ms + millisText(durationMs) : this.#key.duration_ms + 'null';
     if (bytes !== undefined) s += this.#number('bytes', bytes);
-    if (clientAddress !== undefined) s += this.#string('client_address', clientAddress);
+    if (clientAddress !== undefined) {
+      // Most lines come from the same few peers (a proxy, a load balancer): keep the last one.
+      if (clientAddress !== this.#lastAddr) {
+        this.#lastAddrJson = this.#string('client_address', clientAddress);
+        this.#lastAddr = clientAddress;
+      }
+      s += this.#lastAddrJson;
+    }
     if (userAgent !== undefined) s += this.#string('user_agent', userAgent);
     return s;
   }

@@ -33,6 +33,24 @@ export interface RecentTracesOptions {
   maxSpansPerTrace?: number;
 }
 
+/** Puts `item` in a ring of `cap` at `head`; returns the next head. */
+function put(ring: TraceSummary[], head: number, cap: number, item: TraceSummary): number {
+  if (ring.length < cap) {
+    ring.push(item);
+    return ring.length % cap;
+  }
+  ring[head] = item;
+  return head + 1 === cap ? 0 : head + 1;
+}
+
+/** A ring's items, newest first. */
+function newestFirst(ring: readonly TraceSummary[], head: number): TraceSummary[] {
+  const out: TraceSummary[] = [];
+  const n = ring.length;
+  for (let k = 1; k <= n; k++) out.push(ring[(head - k + n) % n] as TraceSummary);
+  return out;
+}
+
 function size(v: unknown, field: string, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw InvalidNumber(field, v, 'a non-negative integer');
@@ -51,9 +69,12 @@ function size(v: unknown, field: string, fallback: number): number {
 export class RecentTraces implements SpanProcessor {
   readonly #pending: LocalTraces;
   readonly #sizes: { latest: number; slowest: number; errored: number };
+  /** Ring of the latest: `#latestHead` is where the next one goes (the oldest, once full). */
   #latest: TraceSummary[] = [];
+  #latestHead = 0;
   #slowest: TraceSummary[] = [];
   #errored: TraceSummary[] = [];
+  #erroredHead = 0;
   #evicted = 0;
   readonly #onEvict = (): void => {
     this.#evicted++;
@@ -89,14 +110,9 @@ export class RecentTraces implements SpanProcessor {
       droppedSpans: t.overflow,
     };
     const { latest, slowest, errored } = this.#sizes;
-    if (latest > 0) {
-      this.#latest.push(summary);
-      if (this.#latest.length > latest) this.#latest.shift();
-    }
-    if (errored > 0 && summary.errored) {
-      this.#errored.push(summary);
-      if (this.#errored.length > errored) this.#errored.shift();
-    }
+    // Rings for the latest and the errored (overwriting the oldest: no shifting per trace).
+    if (latest > 0) this.#latestHead = put(this.#latest, this.#latestHead, latest, summary);
+    if (errored > 0 && summary.errored) this.#erroredHead = put(this.#errored, this.#erroredHead, errored, summary);
     if (slowest > 0) {
       const s = this.#slowest;
       if (s.length < slowest || summary.duration > (s[s.length - 1] as TraceSummary).duration) {
@@ -110,7 +126,7 @@ export class RecentTraces implements SpanProcessor {
 
   /** Most recent first. */
   latest(): TraceSummary[] {
-    return [...this.#latest].reverse();
+    return newestFirst(this.#latest, this.#latestHead);
   }
 
   /** Slowest first. */
@@ -120,7 +136,7 @@ export class RecentTraces implements SpanProcessor {
 
   /** Most recent first. */
   errored(): TraceSummary[] {
-    return [...this.#errored].reverse();
+    return newestFirst(this.#errored, this.#erroredHead);
   }
 
   /** A stored trace by id. */

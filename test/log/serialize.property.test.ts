@@ -81,3 +81,15 @@ test('depth and size limits keep lines bounded', () => {
   assert.equal((r['long'] as unknown[]).length, 11);
   assert.equal((r['long'] as unknown[])[10], '…990 more items');
 });
+
+test("the string fast path writes exactly what JSON.stringify writes, for any string", async () => {
+  const { jsonString } = await import('../../src/log/serialize.js');
+  // Full UTF-16 (lone surrogates included), and strings built from the characters that matter.
+  const special = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udfff', '😀', 'é', 'a', '/');
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(special, { maxLength: 300 }).map((a) => a.join(''))), (s) => {
+      assert.equal(jsonString(s), JSON.stringify(s));
+    }),
+    { numRuns: 5000 },
+  );
+});
