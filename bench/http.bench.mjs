@@ -9,7 +9,13 @@
 // client to CPU 1, so the client never steals the server's core and the server's own threads
 // (log writer, GC) compete with its main thread, as on a one-core container.
 //
-// Usage: node http.bench.mjs [--rounds 5] [--seconds 5] [--connections 10] [--only bare,sightline]
+// With --rate R the load is open-loop instead: autocannon offers a fixed R requests/s to every
+// server (pinned, like wrk, to CPU 1), so each server does the same work and CPU per request is
+// measured at one operating point below saturation, as a service usually runs. The closed-loop
+// default measures at saturation, where a slower server also makes the client idle more and the
+// kernel's cross-CPU wake-ups then add system time to each of its requests.
+//
+// Usage: node http.bench.mjs [--rounds 5] [--seconds 5] [--connections 10] [--only bare,sightline] [--rate 10000]
 import { execFile, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -18,14 +24,16 @@ import autocannon from 'autocannon';
 import { machine, median } from './lib/harness.mjs';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, only: { type: 'string' }, rate: { type: 'string' } } });
+const RATE = values.rate === undefined ? undefined : Number(values.rate);
+if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positive number of requests per second');
 const ROUNDS = Number(values.rounds ?? 5);
 const SECONDS = Number(values.seconds ?? 5);
 const CONNECTIONS = Number(values.connections ?? 10);
 const ALL = ['bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sightline', 'peer', 'express', 'express-sightline', 'fastify', 'fastify-sightline'];
 const KINDS = values.only ? values.only.split(',') : ALL;
 const which = (bin) => ['/usr/bin/', '/usr/local/bin/', '/bin/'].map((d) => d + bin).find((p) => existsSync(p));
-const WRK = which('wrk');
+const WRK = RATE === undefined ? which('wrk') : undefined;
 const TASKSET = os.cpus().length >= 2 ? which('taskset') : undefined;
 
 function start(kind) {
@@ -71,12 +79,14 @@ async function load(port, seconds) {
       errors,
     };
   }
-  const out = await autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1 });
+  const out = await autocannon({ url, connections: CONNECTIONS, duration: seconds, pipelining: 1, ...(RATE === undefined ? {} : { overallRate: RATE }) });
   return { requests: out.requests.total, rps: out.requests.average, p50: out.latency.p50 * 1e3, p99: out.latency.p99 * 1e3, errors: out.non2xx + out.errors || undefined };
 }
 
 console.log(`# HTTP benchmark — ${machine()}`);
-console.log(`${WRK ? 'wrk (1 thread)' : 'autocannon (wrk not installed: latency in whole ms)'}: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, hello-world route; ${TASKSET ? 'server pinned to CPU 0, client to CPU 1' : 'client and servers share the machine'}\n`);
+// In open-loop mode the client is this process: keep all its threads off the servers' core.
+if (RATE !== undefined && TASKSET) await run(TASKSET, ['-a', '-p', '-c', '1', String(process.pid)]);
+console.log(`${RATE !== undefined ? `autocannon at a fixed ${RATE} requests/s offered (open loop; latency in whole ms)` : WRK ? 'wrk (1 thread)' : 'autocannon (wrk not installed: latency in whole ms)'}: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, hello-world route; ${TASKSET ? 'server pinned to CPU 0, client to CPU 1' : 'client and servers share the machine'}\n`);
 const servers = [];
 for (const k of KINDS) servers.push(await start(k));
 for (const s of servers) await load(s.port, 2); // warm-up (JIT, pools)
@@ -116,10 +126,11 @@ if (has('bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sight
 
 const rows = [];
 if (has('sightline', 'bare')) {
-  rows.push(['Sightline CPU/request vs bare node:http', med.sightline.cpu / med.bare.cpu, '≤ 1.25x', (x) => x <= 1.25]);
+  rows.push([`Sightline CPU/request vs bare node:http${RATE === undefined ? ' (saturated)' : ` (at ${RATE} req/s)`}`, med.sightline.cpu / med.bare.cpu, '≤ 1.25x', (x) => x <= 1.25]);
   if (has('bare-als')) rows.push(['Sightline CPU/request vs bare node:http + AsyncLocalStorage', med.sightline.cpu / med['bare-als'].cpu, '', undefined]);
 }
-if (has('sightline', 'peer')) rows.push(['Sightline throughput vs peer stack (pino-http + prom-client + OTel NodeSDK)', med.sightline.rps / med.peer.rps, '≥ 2x', (x) => x >= 2]);
+if (has('sightline', 'peer')) rows.push(['Sightline throughput vs peer stack (pino-http + prom-client + OTel NodeSDK)', med.sightline.rps / med.peer.rps, RATE === undefined ? '≥ 2x' : '(fixed rate: not judged)', RATE === undefined ? (x) => x >= 2 : undefined]);
+if (has('sightline', 'peer') && RATE !== undefined) rows.push(['Sightline CPU/request vs peer stack', med.sightline.cpu / med.peer.cpu, '', undefined]);
 if (has('sightline', 'bare')) rows.push([`Sightline p99 vs bare node:http${WRK ? '' : ' (1 ms resolution: not judged)'}`, med.sightline.p99 / med.bare.p99, '≤ 1.2x', WRK ? (x) => x <= 1.2 : undefined]);
 if (has('peer', 'bare')) rows.push(['peer stack CPU/request vs bare', med.peer.cpu / med.bare.cpu, '', undefined]);
 if (has('express', 'express-sightline')) {

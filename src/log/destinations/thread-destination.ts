@@ -55,12 +55,14 @@ const SOFT_MIN = 1024 * 1024;
 /**
  * A destination whose I/O runs in the log writer thread.
  *
- * Lines are encoded as UTF-8 straight into a SharedArrayBuffer ring that both threads see: no
- * system call, no string kept alive and no copy per line beyond the encoding. A batch is handed
- * over by posting only its byte range; the thread writes those bytes where they are and
- * acknowledges the batch through the shared counter, which frees its bytes. Because the main
- * thread still sees every byte it handed over, `flushSync` at exit can write whatever the thread
- * did not finish itself: nothing accepted is lost.
+ * Lines are joined into one pending string (a concatenation: no copy, no system call per line)
+ * whose room in a SharedArrayBuffer ring both threads see is reserved at once (3 bytes per UTF-16
+ * unit, the most UTF-8 needs). When a batch is handed over, the string is encoded as UTF-8 into
+ * the ring in one pass (cheaper than a pass per line) and only its byte range is posted; the
+ * thread writes those bytes where they are and acknowledges the batch through the shared
+ * counter, which frees them. Because the main thread still sees every byte it handed over,
+ * `flushSync` at exit can write whatever the thread did not finish itself: nothing accepted is
+ * lost.
  *
  * The ring is `maxBuffer` bytes, but the write position goes back to the start as soon as the
  * thread has caught up (or past `#softEnd` when the start is free), so only the memory the
@@ -81,9 +83,15 @@ export class ThreadDestination implements Destination {
   readonly #exitTimeout: number;
   /** Direct synchronous fallback when the thread is gone: the descriptor, if the sink has one. */
   readonly #directFd: number | undefined;
-  /** Pending (not yet handed over) bytes are [#start, #pos). */
+  /**
+   * Pending (not yet handed over) lines: bytes already encoded at [#start, #pos) (a line placed
+   * exactly, when the ring was nearly full), then `#text`, `#textUnits` UTF-16 units long, which
+   * always fits at `#pos`: `#pos + 3 * #textUnits <= #limit`.
+   */
   #start = 0;
   #pos = 0;
+  #text = '';
+  #textUnits = 0;
   /** Where the free space at `#pos` ends (a cached, conservative bound; see `#freeEnd`). */
   #limit: number;
   #inflight: Inflight[] = [];
@@ -126,14 +134,16 @@ export class ThreadDestination implements Destination {
 
   write(line: string, _level: number): boolean {
     if (this.#closed) return this.#dropLine();
-    const pos = this.#pos;
-    // Fast path: a UTF-16 code unit never takes more than 3 UTF-8 bytes.
-    if (pos === this.#start || pos + line.length * 3 > this.#limit) {
+    const units = this.#textUnits + line.length;
+    // Fast path: room for the pending text and this line even at 3 UTF-8 bytes per unit.
+    if (this.#textUnits === 0 || this.#pos + units * 3 > this.#limit) {
       if (!this.#place(line)) return this.#dropLine();
+    } else {
+      this.#text += line;
+      this.#textUnits = units;
     }
-    this.#pos += encodeInto(this.#ring, line, this.#pos);
     this.#stats.written++;
-    if (this.#pos - this.#start >= this.#batch) this.#handOver(false);
+    if (this.#textUnits + (this.#pos - this.#start) >= this.#batch) this.#handOver(false);
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(this.#onTimer, this.#interval);
       this.#timer.unref();
@@ -175,12 +185,13 @@ export class ThreadDestination implements Destination {
   }
 
   /**
-   * Makes room at `#pos` for `line` (or returns false): starts a new pending run (going back to
-   * the ring's start when it can), wraps when the end is reached, or applies the `onFull` policy.
+   * Accepts `line` when the fast path could not (or returns false): starts a new pending run
+   * (going back to the ring's start when it can); else encodes the pending text and places the
+   * line exactly, wrapping when the end is reached, or applies the `onFull` policy.
    */
   #place(line: string): boolean {
     this.#reap();
-    if (this.#pos === this.#start) {
+    if (this.#textUnits === 0 && this.#pos === this.#start) {
       // Nothing pending: go back to the start when the thread caught up, or early once past
       // the soft end, so a steady stream touches only the first part of the ring.
       const head = this.#inflight[0];
@@ -188,11 +199,22 @@ export class ThreadDestination implements Destination {
       else if (this.#pos >= this.#softEnd && head.start < this.#pos && head.start >= this.#batch) this.#start = this.#pos = 0;
     }
     this.#limit = this.#freeEnd();
-    if (this.#pos + line.length * 3 <= this.#limit) return true;
+    const units = this.#textUnits + line.length;
+    if (this.#pos + units * 3 <= this.#limit) {
+      this.#text = this.#textUnits === 0 ? line : this.#text + line;
+      this.#textUnits = units;
+      return true;
+    }
+    // The reservation does not fit: encode what is pending (it fits), then place this line by
+    // its exact size.
+    this.#encodeText();
     const need = Buffer.byteLength(line, 'utf8');
     if (need > this.#size) return false;
     for (;;) {
-      if (this.#fits(need)) return true;
+      if (this.#fits(need)) {
+        this.#pos += encodeInto(this.#ring, line, this.#pos);
+        return true;
+      }
       if (this.#thread.dead) {
         // No writer: write everything from here, synchronously, rather than lose it.
         this.#writeUnacked();
@@ -204,8 +226,7 @@ export class ThreadDestination implements Destination {
       // stalled destination must not turn every log call into a one-second pause.
       if (this.#stalledAt === this.#thread.acked) return false;
       this.#handOver(false);
-      const first = this.#inflight[0];
-      if (first === undefined) continue;
+      if (this.#inflight[0] === undefined) continue;
       const deadline = Date.now() + this.#maxWait;
       let ok = false;
       while (!ok) {
@@ -218,12 +239,22 @@ export class ThreadDestination implements Destination {
       }
       if (ok) {
         this.#stalledAt = -1;
+        this.#pos += encodeInto(this.#ring, line, this.#pos);
         return true;
       }
       if (this.#thread.dead) continue;
       this.#stalledAt = this.#thread.acked;
       return false;
     }
+  }
+
+  /** Encodes the pending text at `#pos` (its room was reserved). */
+  #encodeText(): void {
+    if (this.#textUnits === 0) return;
+    const text = this.#text;
+    this.#text = '';
+    this.#textUnits = 0;
+    this.#pos += encodeInto(this.#ring, text, this.#pos);
   }
 
   /** Whether `need` bytes fit at `#pos`, wrapping to the ring's start when only that helps. */
@@ -249,6 +280,7 @@ export class ThreadDestination implements Destination {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    this.#encodeText();
     if (this.#pos === this.#start) {
       if (reply) return this.#thread.post({ op: 'ping', id: this.#id }, true);
       // Nothing new: what remains to wait for is the last batch already handed over.
@@ -276,6 +308,7 @@ export class ThreadDestination implements Destination {
   }
 
   #writePending(): void {
+    this.#encodeText();
     if (this.#pos > this.#start) this.#writeDirect(this.#ring.subarray(this.#start, this.#pos));
     this.#start = this.#pos = 0;
     this.#limit = this.#freeEnd();
