@@ -74,6 +74,13 @@ async function build() {
     const Fastify = require('fastify');
     const app = Fastify();
     if (obs) await app.register(obs.fastify);
+    if (kind === 'fastify-als') {
+      // What any context-carrying Fastify instrumentation pays: a store entered per request, so
+      // every promise Fastify and the handler create goes through AsyncLocalStorage's hook.
+      const { AsyncLocalStorage } = await import('node:async_hooks');
+      const als = new AsyncLocalStorage();
+      app.addHook('onRequest', (req, _reply, done) => als.run(req, done));
+    }
     app.get('/hello', async () => 'hello world');
     await app.ready();
     return app.server;

@@ -30,7 +30,7 @@ if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positiv
 const ROUNDS = Number(values.rounds ?? 5);
 const SECONDS = Number(values.seconds ?? 5);
 const CONNECTIONS = Number(values.connections ?? 10);
-const ALL = ['bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sightline', 'peer', 'express', 'express-sightline', 'fastify', 'fastify-sightline'];
+const ALL = ['bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sightline', 'peer', 'express', 'express-sightline', 'fastify', 'fastify-als', 'fastify-sightline'];
 const KINDS = values.only ? values.only.split(',') : ALL;
 const which = (bin) => ['/usr/bin/', '/usr/local/bin/', '/bin/'].map((d) => d + bin).find((p) => existsSync(p));
 const WRK = RATE === undefined ? which('wrk') : undefined;
@@ -140,6 +140,7 @@ if (has('express', 'express-sightline')) {
 if (has('fastify', 'fastify-sightline')) {
   rows.push(['Fastify + Sightline CPU/request vs bare Fastify', med['fastify-sightline'].cpu / med.fastify.cpu, '', undefined]);
   rows.push(['Fastify + Sightline throughput vs bare Fastify', med['fastify-sightline'].rps / med.fastify.rps, '', undefined]);
+  if (has('fastify-als')) rows.push(['Fastify + AsyncLocalStorage alone, CPU/request vs bare Fastify', med['fastify-als'].cpu / med.fastify.cpu, '', undefined]);
 }
 console.log('\n| ratio (medians) | value | target | verdict |');
 console.log('|---|---:|---:|---|');
