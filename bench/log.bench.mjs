@@ -3,7 +3,7 @@
 // with the logger's own flush, counted in the time. We report wall time per call on the calling
 // thread and, separately, process CPU per call (all threads: our writer thread, pino's libuv
 // writes), so moving work off the main thread cannot hide its cost.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -225,4 +225,5 @@ function pinoVersion() {
 }
 
 rmSync(dir, { recursive: true, force: true });
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true }); // bench/results/ is not in git
 writeFileSync(new URL('./results/log.last.json', import.meta.url), JSON.stringify({ machine: machine(), date: new Date().toISOString(), rows: printed }, null, 2));
