@@ -12,6 +12,7 @@ interface FastifyRequestLike {
 }
 interface FastifyReplyLike {
   raw: ServerResponse;
+  header(name: string, value: string): unknown;
 }
 type Done = (err?: Error) => void;
 
@@ -57,11 +58,15 @@ export function fastifyPlugin(inst: ServerInstrumentation): FastifyPlugin {
   const plugin = function sightlineFastify(fastify: FastifyInstanceLike, _opts: unknown, done: Done): void {
     fastify.addHook('onRequest', (request, reply, next) => {
       const url = routeUrl(request);
-      const st = inst.begin(request.raw, reply.raw, url === undefined || url === '' || url === '*' ? undefined : url);
+      // The request-id header goes through the reply, not `res.setHeader`: Fastify passes its
+      // headers to `writeHead`, and a header set on `res` beforehand sends Node down its slower
+      // merge path (every header through `setHeader` again).
+      const st = inst.begin(request.raw, reply.raw, url === undefined || url === '' || url === '*' ? undefined : url, false);
       if (st === undefined) {
         next();
         return;
       }
+      reply.header(inst.requestIdHeader, st.requestId);
       storage.run(st.ctx, enter, st, next);
     });
     // Body parsing ends in a stream callback outside the request context: enter it again right

@@ -149,6 +149,11 @@ export class ServerInstrumentation {
     this.#line = new CompletionLine(deps.logger);
   }
 
+  /** The response header that carries the request id (for adapters that set it themselves). */
+  get requestIdHeader(): string {
+    return this.#headerName;
+  }
+
   /** Later requests pass through untouched (after `shutdown`). */
   stop(): void {
     this.#stopped = true;
@@ -172,7 +177,7 @@ export class ServerInstrumentation {
    * Starts instrumenting a request: returns its state (whose `ctx` the adapter must run the app
    * in), or undefined when the request is excluded. Never throws.
    */
-  begin(req: IncomingMessage, res: ServerResponse, route: string | undefined): RequestState | undefined {
+  begin(req: IncomingMessage, res: ServerResponse, route: string | undefined, setIdHeader = true): RequestState | undefined {
     if (this.#stopped) return undefined;
     const start = performance.now();
     try {
@@ -202,7 +207,7 @@ export class ServerInstrumentation {
       const ctx = parent.withRequest(requestId, span);
       const st = new RequestState(this, req, res, method, path, requestId, ctx, span, route, start, userAgent, lazy);
       (req as unknown as Record<symbol, RequestState>)[STATE] = st;
-      res.setHeader(this.#headerName, requestId);
+      if (setIdHeader) res.setHeader(this.#headerName, requestId);
       res.on('close', onClose);
       this.metrics.activeFor(method).inc();
       if (this.options.logStart) storage.run(ctx, logStart, st);

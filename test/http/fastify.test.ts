@@ -36,8 +36,15 @@ test('Fastify 5: routeOptions.url with prefixes, context after body parsing, onE
     assert.equal(a.headers['x-request-id'], 'fy-1');
     const b = await fetch(base + '/shop/orders', { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'fy-2' }, body: JSON.stringify({ items: 3 }) });
     assert.equal(((await b.json()) as { requestId: string }).requestId, 'fy-2', 'context survives body parsing');
-    assert.equal((await app.inject({ method: 'GET', url: '/shop/fail' })).statusCode, 500);
-    assert.equal((await app.inject({ method: 'GET', url: '/wp-admin.php' })).statusCode, 404);
+    // The request id is returned on every response, the error and not-found ones included, and
+    // over a real socket too (the plugin sets it through the reply).
+    const failed = await app.inject({ method: 'GET', url: '/shop/fail', headers: { 'x-request-id': 'fy-3' } });
+    assert.equal(failed.statusCode, 500);
+    assert.equal(failed.headers['x-request-id'], 'fy-3');
+    const missing = await app.inject({ method: 'GET', url: '/wp-admin.php' });
+    assert.equal(missing.statusCode, 404);
+    assert.match(String(missing.headers['x-request-id']), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(b.headers.get('x-request-id'), 'fy-2');
 
     const server = spans.getFinishedSpans().filter((s) => s.kind === SERVER);
     const names = server.map((s) => s.name).sort();
