@@ -232,7 +232,8 @@ export class ServerInstrumentation {
   /** Completion: runs inside the request context (for exemplars and log fields). */
   complete(st: RequestState): void {
     const res = st.res;
-    const seconds = (performance.now() - st.start) / 1000;
+    const end = performance.now();
+    const seconds = (end - st.start) / 1000;
     // end() was called: the app answered (writableFinished may lag, e.g. under light-my-request).
     const finished = res.writableEnded;
     const code = res.statusCode;
@@ -283,7 +284,8 @@ export class ServerInstrumentation {
         span.setStatus(message === undefined ? { code: STATUS_ERROR } : { code: STATUS_ERROR, message });
       }
     }
-    span.end();
+    // The same clock reading as the duration (a performance.now() value: end() adds the origin).
+    span.end(end);
 
     if (this.options.logCompletion) this.#logCompletion(st, finished ? code : status, routeLabel, seconds, finished);
   }
