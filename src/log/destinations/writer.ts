@@ -58,6 +58,18 @@ export class WriterThread {
     return w;
   }
 
+  /**
+   * @internal Stops the thread as if it had crashed (tests of the fallback that writes from the
+   * main thread). Resolves once it is gone and marked dead.
+   */
+  async kill(): Promise<void> {
+    const w = this.#worker;
+    if (w === undefined || this.#dead) return;
+    await w.terminate();
+    this.#dead = true;
+    this.#releaseAll();
+  }
+
   /** Opens a sink in the thread, writing from `ring` (shared with it); returns its id. */
   open(kind: string, name: string, options: unknown, ring: SharedArrayBuffer, onStats: (fallback: number, errors: number) => void, onCount?: (name: string, n: number) => void): number {
     const id = this.#nextId++;
