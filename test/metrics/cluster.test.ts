@@ -7,16 +7,7 @@ import type { Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { ClusterAggregator, Registry } from 'sightline/metrics';
 import { promtoolCheckMetrics, findBinary } from '../support/prometheus.js';
-
-function samples(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return out;
-}
+import { samples } from '../support/metrics.js';
 
 function waitMessage(w: Worker, expected: string): Promise<void> {
   return new Promise((resolve) => {

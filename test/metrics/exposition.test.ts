@@ -5,10 +5,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { Registry } from 'sightline/metrics';
 import { runInContext } from 'sightline/context';
 import { promtoolCheckMetrics, requireBinary } from '../support/prometheus.js';
-
-function quiet(): Registry {
-  return new Registry({ onWarning: () => undefined });
-}
+import { quiet } from '../support/metrics.js';
 
 /** Parses a label set body `a="x",b="y"` back into values, undoing the exposition escapes. */
 function parseLabels(body: string): Record<string, string> {

@@ -3,31 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Registry } from 'sightline/metrics';
 import { SightlineError } from 'sightline';
-
-function quiet(): Registry {
-  return new Registry({ onWarning: () => undefined });
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof SightlineError, `not a SightlineError: ${String(e)}`);
-    return e.code;
-  }
-  return undefined;
-}
-
-/** Samples of a text exposition as `name{labels}` → value. */
-function samples(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return out;
-}
+import { errorCode, quiet, samples } from '../support/metrics.js';
 
 test('re-defining a metric with the same definition returns the same object', () => {
   const r = quiet();
@@ -44,15 +20,15 @@ test('conflicting definitions throw SL_ERR_METRICS_CONFLICT', () => {
   r.counter({ name: 'a_total', help: 'A', labelNames: ['x'] });
   r.histogram({ name: 'h', help: 'H', buckets: [1, 2] });
   r.summary({ name: 's', help: 'S', percentiles: [0.5] });
-  assert.equal(code(() => r.counter({ name: 'a_total', help: 'B', labelNames: ['x'] })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.counter({ name: 'a_total', help: 'A', labelNames: ['y'] })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.gauge({ name: 'h', help: 'H' })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.histogram({ name: 'h', help: 'H', buckets: [1, 3] })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.summary({ name: 's', help: 'S', percentiles: [0.9] })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.counter({ name: 'a_total', help: 'B', labelNames: ['x'] })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.counter({ name: 'a_total', help: 'A', labelNames: ['y'] })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.gauge({ name: 'h', help: 'H' })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.histogram({ name: 'h', help: 'H', buckets: [1, 3] })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.summary({ name: 's', help: 'S', percentiles: [0.9] })), 'SL_ERR_METRICS_CONFLICT');
   // Sample-name clashes: histogram h claims h_bucket/h_count/h_sum; counter a_total claims a.
-  assert.equal(code(() => r.gauge({ name: 'h_count', help: 'x' })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.gauge({ name: 'a', help: 'x' })), 'SL_ERR_METRICS_CONFLICT');
-  assert.equal(code(() => r.counter({ name: 'a', help: 'A', labelNames: ['x'] })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.gauge({ name: 'h_count', help: 'x' })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.gauge({ name: 'a', help: 'x' })), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => r.counter({ name: 'a', help: 'A', labelNames: ['x'] })), 'SL_ERR_METRICS_CONFLICT');
 });
 
 test('invalid definitions throw coded errors naming the field', () => {
@@ -82,7 +58,7 @@ test('invalid definitions throw coded errors naming the field', () => {
     [() => r.counter({ name: 'x_total', help: 'x', maxSeries: 0 }), 'SL_ERR_METRICS_INVALID_OPTION'],
     [() => new Registry({ maxSeries: 1.5 }), 'SL_ERR_METRICS_INVALID_OPTION'],
   ];
-  for (const [fn, expected] of cases) assert.equal(code(fn), expected, fn.toString());
+  for (const [fn, expected] of cases) assert.equal(errorCode(fn), expected, fn.toString());
   try {
     r.counter({ name: 'x_total', help: 'x', labelNames: ['ok', 'a-b'] });
   } catch (e) {

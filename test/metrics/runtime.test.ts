@@ -8,26 +8,11 @@ import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Registry, collectDefaultMetrics } from 'sightline/metrics';
-import { SightlineError } from 'sightline';
+import { collectDefaultMetrics } from 'sightline/metrics';
 import { promtoolCheckMetrics, requireBinary } from '../support/prometheus.js';
+import { errorCode, numericSamples, quiet } from '../support/metrics.js';
 
 const isLinux = process.platform === 'linux';
-
-function quiet(): Registry {
-  return new Registry({ onWarning: () => undefined });
-}
-
-/** Samples of a text exposition as `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
 
 function types(text: string): Map<string, string> {
   return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
@@ -37,16 +22,6 @@ function value(s: Map<string, number>, key: string): number {
   const v = s.get(key);
   assert.ok(v !== undefined, `no sample ${key}`);
   return v;
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof SightlineError, `not a SightlineError: ${String(e)}`);
-    return e.code;
-  }
-  return undefined;
 }
 
 // The exposed V8 gc() function, to force collections (never in production code).
@@ -108,7 +83,7 @@ test('default metric values match their sources', async () => {
   const h = collectDefaultMetrics(registry);
   try {
     const before = process.cpuUsage();
-    const s = samples(await registry.render('text'));
+    const s = numericSamples(await registry.render('text'));
     const after = process.cpuUsage();
     const cpu = value(s, 'process_cpu_seconds_total');
     assert.ok(cpu >= (before.user + before.system) / 1e6 && cpu <= (after.user + after.system) / 1e6, `cpu ${cpu}`);
@@ -148,9 +123,9 @@ test('process_open_fds follows descriptors the process opens', { skip: !isLinux 
     // a measurement can undercount; the metric must follow the eight new ones in one of 3 tries.
     const seen: string[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
-      const before = value(samples(await registry.render('text')), 'process_open_fds');
+      const before = value(numericSamples(await registry.render('text')), 'process_open_fds');
       const files = await Promise.all(Array.from({ length: 8 }, () => open('/proc/self/status', 'r')));
-      const during = value(samples(await registry.render('text')), 'process_open_fds');
+      const during = value(numericSamples(await registry.render('text')), 'process_open_fds');
       await Promise.all(files.map((f) => f.close()));
       seen.push(`${before} -> ${during}`);
       if (during >= before + 8) break;
@@ -168,15 +143,15 @@ test('active handles and resources appear and vanish with a listening server', a
   const server = createServer();
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const s = samples(await registry.render('text'));
+    const s = numericSamples(await registry.render('text'));
     assert.ok(value(s, 'nodejs_active_resources{type="TCPServerWrap"}') >= 1);
     assert.ok(value(s, 'nodejs_active_handles{type="Server"}') >= 1);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     // libuv frees the closed handle a loop turn or two after the close callback.
-    let after = samples(await registry.render('text'));
+    let after = numericSamples(await registry.render('text'));
     for (let i = 0; i < 100 && after.has('nodejs_active_resources{type="TCPServerWrap"}'); i++) {
       await new Promise((r) => setTimeout(r, 5));
-      after = samples(await registry.render('text'));
+      after = numericSamples(await registry.render('text'));
     }
     assert.equal(after.has('nodejs_active_resources{type="TCPServerWrap"}'), false, 'closed server still reported');
     assert.equal(after.has('nodejs_active_handles{type="Server"}'), false);
@@ -195,7 +170,7 @@ test('event-loop delay and utilization see a blocked loop', async () => {
     const t0 = performance.now();
     while (performance.now() - t0 < 100) { /* block the loop for 100 ms */ }
     await new Promise((r) => setTimeout(r, 20));
-    const s = samples(await registry.render('text'));
+    const s = numericSamples(await registry.render('text'));
     // A 100 ms block delays the histogram's timer by at least ~100 ms minus its resolution.
     assert.ok(value(s, 'nodejs_eventloop_lag_max_seconds') >= 0.09, `max ${s.get('nodejs_eventloop_lag_max_seconds')}`);
     assert.ok(value(s, 'nodejs_eventloop_lag_min_seconds') <= value(s, 'nodejs_eventloop_lag_p50_seconds'));
@@ -206,7 +181,7 @@ test('event-loop delay and utilization see a blocked loop', async () => {
     assert.ok(value(s, 'nodejs_eventloop_active_seconds_total') >= 0.1);
     // The next scrape reports only delays since this one: the 100 ms block is gone from max.
     await new Promise((r) => setTimeout(r, 30));
-    const next = samples(await registry.render('text'));
+    const next = numericSamples(await registry.render('text'));
     assert.ok(value(next, 'nodejs_eventloop_lag_max_seconds') < value(s, 'nodejs_eventloop_lag_max_seconds'));
   } finally {
     h.stop();
@@ -230,13 +205,13 @@ test('every GC entry of an observer batch is recorded (prom-client keeps only th
   try {
     // Let entries from before the reference observer existed drain, then take a baseline.
     await new Promise((r) => setTimeout(r, 50));
-    const base = counted(samples(await registry.render('text')));
+    const base = counted(numericSamples(await registry.render('text')));
     seen = 0;
     largestBatch = 0;
     // Synchronous collections queue their entries; the observers get them as one batch.
     for (let i = 0; i < 10; i++) gc();
     await new Promise((r) => setTimeout(r, 100));
-    const s = samples(await registry.render('text'));
+    const s = numericSamples(await registry.render('text'));
     assert.ok(largestBatch > 1, `the burst was not batched (largest batch ${largestBatch})`);
     assert.ok(seen >= 10, `only ${seen} GC entries observed`);
     assert.equal(counted(s) - base, seen);
@@ -278,17 +253,17 @@ test('options: prefix, exclude and coded errors', async () => {
   } finally {
     h.stop();
   }
-  assert.equal(code(() => collectDefaultMetrics(quiet(), { prefix: 'bad-prefix' })), 'SL_ERR_METRICS_RUNTIME_OPTION');
-  assert.equal(code(() => collectDefaultMetrics(quiet(), { eventLoopMonitoringPrecision: 0 })), 'SL_ERR_METRICS_RUNTIME_OPTION');
-  assert.equal(code(() => collectDefaultMetrics(quiet(), { exclude: 'x' as unknown as string[] })), 'SL_ERR_METRICS_RUNTIME_OPTION');
-  assert.equal(code(() => collectDefaultMetrics(quiet(), { gcDurationBuckets: [1, 0.5] })), 'SL_ERR_METRICS_INVALID_BUCKETS');
+  assert.equal(errorCode(() => collectDefaultMetrics(quiet(), { prefix: 'bad-prefix' })), 'SL_ERR_METRICS_RUNTIME_OPTION');
+  assert.equal(errorCode(() => collectDefaultMetrics(quiet(), { eventLoopMonitoringPrecision: 0 })), 'SL_ERR_METRICS_RUNTIME_OPTION');
+  assert.equal(errorCode(() => collectDefaultMetrics(quiet(), { exclude: 'x' as unknown as string[] })), 'SL_ERR_METRICS_RUNTIME_OPTION');
+  assert.equal(errorCode(() => collectDefaultMetrics(quiet(), { gcDurationBuckets: [1, 0.5] })), 'SL_ERR_METRICS_INVALID_BUCKETS');
 });
 
 test('a conflicting user metric is a coded error and leaves nothing half-installed', async () => {
   const registry = quiet();
   registry.counter({ name: 'process_open_fds_total', help: 'unrelated' });
   registry.counter({ name: 'nodejs_heap_size_used_bytes', help: 'a counter under a default gauge name' });
-  assert.equal(code(() => collectDefaultMetrics(registry)), 'SL_ERR_METRICS_CONFLICT');
+  assert.equal(errorCode(() => collectDefaultMetrics(registry)), 'SL_ERR_METRICS_CONFLICT');
   const text = await registry.render('text');
   assert.doesNotMatch(text, /process_cpu|nodejs_version_info/);
   assert.match(text, /^nodejs_heap_size_used_bytes_total 0$/m, 'the user metric is untouched');

@@ -6,25 +6,11 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { readFileSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry, collectDefaultMetrics, collectSystemMetrics } from 'sightline/metrics';
-import { SightlineError } from 'sightline';
+import { collectDefaultMetrics, collectSystemMetrics } from 'sightline/metrics';
 import { promtoolCheckMetrics, requireBinary } from '../support/prometheus.js';
+import { errorCode, numericSamples, quiet } from '../support/metrics.js';
 
 const isLinux = process.platform === 'linux';
-
-function quiet(): Registry {
-  return new Registry({ onWarning: () => undefined });
-}
-
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
 
 function value(s: Map<string, number>, key: string): number {
   const v = s.get(key);
@@ -75,7 +61,7 @@ test('fixture /proc and cgroup: exact values under node_exporter and cgroup_* na
     const registry = quiet();
     const h = collectSystemMetrics(registry, { paths: { procRoot: proc, cgroupDir: cg } });
     try {
-      const s = samples(await registry.render('text'));
+      const s = numericSamples(await registry.render('text'));
       assert.equal(value(s, 'node_cpu_seconds_total{cpu="0",mode="user"}'), 1.5);
       assert.equal(value(s, 'node_cpu_seconds_total{cpu="0",mode="nice"}'), 0.05);
       assert.equal(value(s, 'node_cpu_seconds_total{cpu="0",mode="iowait"}'), 0.07);
@@ -151,15 +137,15 @@ test('vanished interfaces lose their series; a counter that drops starts over', 
     const h = collectSystemMetrics(registry, { paths: { procRoot: proc } });
     try {
       assert.deepEqual(h.names.filter((n) => !n.startsWith('node_network_')), [], 'only the sources present are defined');
-      let s = samples(await registry.render('text'));
+      let s = numericSamples(await registry.render('text'));
       assert.equal(value(s, 'node_network_receive_bytes_total{device="eth1"}'), 9);
       // eth1 removed, eth0 re-created with smaller counters.
       await files(proc, { 'net/dev': NET_DEV('  eth0: 100 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0\n') });
-      s = samples(await registry.render('text'));
+      s = numericSamples(await registry.render('text'));
       assert.equal(s.has('node_network_receive_bytes_total{device="eth1"}'), false);
       assert.equal(value(s, 'node_network_receive_bytes_total{device="eth0"}'), 100);
       await files(proc, { 'net/dev': NET_DEV('  eth0: 350 1 0 0 0 0 0 0 200 2 0 0 0 0 0 0\n') });
-      s = samples(await registry.render('text'));
+      s = numericSamples(await registry.render('text'));
       assert.equal(value(s, 'node_network_receive_bytes_total{device="eth0"}'), 350);
     } finally {
       h.stop();
@@ -183,10 +169,10 @@ test('a source that disappears after start keeps its last values and never throw
     const registry = quiet();
     const h = collectSystemMetrics(registry, { paths: { procRoot: proc } });
     try {
-      assert.equal(value(samples(await registry.render('text')), 'node_load15'), 3);
+      assert.equal(value(numericSamples(await registry.render('text')), 'node_load15'), 3);
       await rm(join(proc, 'loadavg'));
       const text = await registry.render('text');
-      assert.equal(value(samples(text), 'node_load15'), 3);
+      assert.equal(value(numericSamples(text), 'node_load15'), 3);
       assert.doesNotMatch(text, /collect_errors/);
     } finally {
       h.stop();
@@ -195,18 +181,9 @@ test('a source that disappears after start keeps its last values and never throw
 });
 
 test('options are validated with coded errors', () => {
-  const code = (fn: () => unknown): string | undefined => {
-    try {
-      fn();
-    } catch (e) {
-      assert.ok(e instanceof SightlineError);
-      return e.code;
-    }
-    return undefined;
-  };
-  assert.equal(code(() => collectSystemMetrics(quiet(), { fsTypesExclude: 'tmpfs' as unknown as RegExp })), 'SL_ERR_METRICS_SYSTEM_OPTION');
-  assert.equal(code(() => collectSystemMetrics(quiet(), { paths: 3 as unknown as object })), 'SL_ERR_METRICS_SYSTEM_OPTION');
-  assert.equal(code(() => collectSystemMetrics(quiet(), null as unknown as object)), 'SL_ERR_METRICS_SYSTEM_OPTION');
+  assert.equal(errorCode(() => collectSystemMetrics(quiet(), { fsTypesExclude: 'tmpfs' as unknown as RegExp })), 'SL_ERR_METRICS_SYSTEM_OPTION');
+  assert.equal(errorCode(() => collectSystemMetrics(quiet(), { paths: 3 as unknown as object })), 'SL_ERR_METRICS_SYSTEM_OPTION');
+  assert.equal(errorCode(() => collectSystemMetrics(quiet(), null as unknown as object)), 'SL_ERR_METRICS_SYSTEM_OPTION');
 });
 
 test('this machine: real /proc files behind the system metrics', { skip: !isLinux && 'not Linux' }, async () => {
@@ -214,7 +191,7 @@ test('this machine: real /proc files behind the system metrics', { skip: !isLinu
   const h = collectSystemMetrics(registry, { netDevicesExclude: /^ifb\d+$/g });
   try {
     const text = await registry.render('text');
-    const s = samples(text);
+    const s = numericSamples(text);
     const cpus = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
     assert.equal([...s.keys()].filter((k) => /^node_cpu_seconds_total\{cpu="\d+",mode="idle"\}$/.test(k)).length, cpus);
     const memTotal = Number(/^MemTotal:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) * 1024;
