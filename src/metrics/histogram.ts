@@ -4,8 +4,8 @@
  */
 import { DEFAULT_BUCKETS } from './buckets.js';
 import { Exemplar, sampledTrace } from './exemplar.js';
-import type { Labels, MetricDefinition, MetricHost } from './metric.js';
-import { Metric, SeriesBase } from './metric.js';
+import type { MetricDefinition, MetricHost } from './metric.js';
+import { ObservedMetric, ObservedSeries } from './observed.js';
 import { validateBuckets } from './validate.js';
 
 /** Definition of a histogram. */
@@ -17,7 +17,7 @@ export interface HistogramDefinition extends MetricDefinition {
 }
 
 /** One series of a histogram; what `histogram.labels({...})` returns. */
-export class HistogramChild extends SeriesBase {
+export class HistogramChild extends ObservedSeries {
   /** Per-bucket (not cumulative) counts; the last slot is the +Inf bucket. @internal */
   readonly counts: Float64Array;
   /** @internal */
@@ -75,20 +75,6 @@ export class HistogramChild extends SeriesBase {
     }
   }
 
-  /**
-   * Starts a timer; the returned function observes the elapsed seconds and returns them.
-   * @example
-   * const end = latency.labels({ route: '/a' }).startTimer(); await work(); end();
-   */
-  startTimer(): () => number {
-    const t0 = process.hrtime.bigint();
-    return () => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      this.observe(s);
-      return s;
-    };
-  }
-
   /** @internal */
   clear(): void {
     this.counts.fill(0);
@@ -107,7 +93,7 @@ export class HistogramChild extends SeriesBase {
  * });
  * latency.observe({ route: '/a' }, 0.12);
  */
-export class Histogram extends Metric<HistogramChild> {
+export class Histogram extends ObservedMetric<HistogramChild> {
   readonly type = 'histogram' as const;
   /** Upper bounds without +Inf. */
   readonly buckets: readonly number[];
@@ -127,23 +113,5 @@ export class Histogram extends Metric<HistogramChild> {
 
   protected createSeries(labelValues: readonly string[], text: string): HistogramChild {
     return new HistogramChild(this, labelValues, text);
-  }
-
-  /** Observes `v` on the series without labels, or on the series of `labels`. */
-  observe(v: number): void;
-  observe(labels: Labels, v: number): void;
-  observe(a: number | Labels, b?: number): void {
-    if (typeof a === 'object') this.lookup(a).observe(b as number);
-    else this.plain().observe(a);
-  }
-
-  /** Starts a timer that observes the elapsed seconds when called. */
-  startTimer(labels?: Labels): () => number {
-    return (labels === undefined ? this.plain() : this.lookup(labels)).startTimer();
-  }
-
-  /** The bound child of one label set, cached. */
-  labels(labels: Labels): HistogramChild {
-    return this.lookup(labels);
   }
 }

@@ -2,8 +2,8 @@
  * Summary: client-side quantiles over a sliding time window, plus the (all-time) sum and count.
  */
 import { InvalidPercentiles } from './errors.js';
-import type { Labels, MetricDefinition, MetricHost } from './metric.js';
-import { Metric, SeriesBase } from './metric.js';
+import type { MetricDefinition, MetricHost } from './metric.js';
+import { ObservedMetric, ObservedSeries } from './observed.js';
 import type { QuantileTarget } from './quantiles.js';
 import { defaultEpsilon, QuantileWindow } from './quantiles.js';
 import { positiveInteger, positiveNumber } from './validate.js';
@@ -27,7 +27,7 @@ export interface SummaryDefinition extends MetricDefinition {
 }
 
 /** One series of a summary; what `summary.labels({...})` returns. */
-export class SummaryChild extends SeriesBase {
+export class SummaryChild extends ObservedSeries {
   /** @internal */
   sum = 0;
   /** @internal */
@@ -59,16 +59,6 @@ export class SummaryChild extends SeriesBase {
     this.#window.observe(v);
   }
 
-  /** Starts a timer; the returned function observes the elapsed seconds. */
-  startTimer(): () => number {
-    const t0 = process.hrtime.bigint();
-    return () => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      this.observe(s);
-      return s;
-    };
-  }
-
   /** Current quantile values over the window, in the order of `percentiles` (NaN when empty). */
   quantiles(): number[] {
     return this.fixed ?? this.#window.query(this.#metric.percentiles);
@@ -91,7 +81,7 @@ export class SummaryChild extends SeriesBase {
  *   percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 300, ageBuckets: 5 });
  * size.observe(512);
  */
-export class Summary extends Metric<SummaryChild> {
+export class Summary extends ObservedMetric<SummaryChild> {
   readonly type = 'summary' as const;
   readonly percentiles: readonly number[];
   readonly maxAgeSeconds: number;
@@ -129,23 +119,5 @@ export class Summary extends Metric<SummaryChild> {
 
   protected createSeries(labelValues: readonly string[], text: string): SummaryChild {
     return new SummaryChild(this, labelValues, text);
-  }
-
-  /** Observes `v` on the series without labels, or on the series of `labels`. */
-  observe(v: number): void;
-  observe(labels: Labels, v: number): void;
-  observe(a: number | Labels, b?: number): void {
-    if (typeof a === 'object') this.lookup(a).observe(b as number);
-    else this.plain().observe(a);
-  }
-
-  /** Starts a timer that observes the elapsed seconds when called. */
-  startTimer(labels?: Labels): () => number {
-    return (labels === undefined ? this.plain() : this.lookup(labels)).startTimer();
-  }
-
-  /** The bound child of one label set, cached. */
-  labels(labels: Labels): SummaryChild {
-    return this.lookup(labels);
   }
 }
