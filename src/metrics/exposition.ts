@@ -65,6 +65,23 @@ function labelsThenSpace(w: ChunkWriter, lab: EncodedText | undefined): void {
   w.byte(SPACE);
 }
 
+/** `name{labels} value\n` (or `name value\n`). */
+function writeSample(w: ChunkWriter, name: EncodedText, lab: EncodedText | undefined, v: number): void {
+  w.text(name);
+  labelsThenSpace(w, lab);
+  w.number(v);
+  w.byte(NL);
+}
+
+/** `name{labels,` (or `name{`) before a bucket's `le` or a quantile's `quantile` label. */
+function nameThenLabels(w: ChunkWriter, open: EncodedText, lab: EncodedText | undefined): void {
+  w.text(open);
+  if (lab !== undefined) {
+    w.text(lab);
+    w.byte(COMMA);
+  }
+}
+
 function headerText(name: string, help: string, type: string): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
 }
@@ -95,10 +112,7 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
       return {
         header: (w) => w.utf8(head),
         series(w, s) {
-          w.text(name);
-          labelsThenSpace(w, s.encodedLabels());
-          w.number((s as GaugeChild).value);
-          w.byte(NL);
+          writeSample(w, name, s.encodedLabels(), (s as GaugeChild).value);
         },
       };
     }
@@ -119,11 +133,7 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
           let cum = 0;
           for (let i = 0; i < le.length; i++) {
             cum += counts[i]!;
-            w.text(bucket);
-            if (lab !== undefined) {
-              w.text(lab);
-              w.byte(COMMA);
-            }
+            nameThenLabels(w, bucket, lab);
             w.text(le[i]!);
             w.number(cum);
             if (ex !== undefined) {
@@ -132,14 +142,8 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
             }
             w.byte(NL);
           }
-          w.text(sum);
-          labelsThenSpace(w, lab);
-          w.number(h.sum);
-          w.byte(NL);
-          w.text(count);
-          labelsThenSpace(w, lab);
-          w.number(h.count);
-          w.byte(NL);
+          writeSample(w, sum, lab, h.sum);
+          writeSample(w, count, lab, h.count);
         },
       };
     }
@@ -157,23 +161,13 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
           const lab = q.encodedLabels();
           const values = q.quantiles();
           for (let i = 0; i < qs.length; i++) {
-            w.text(open);
-            if (lab !== undefined) {
-              w.text(lab);
-              w.byte(COMMA);
-            }
+            nameThenLabels(w, open, lab);
             w.text(qs[i]!);
             w.number(values[i] ?? NaN);
             w.byte(NL);
           }
-          w.text(sum);
-          labelsThenSpace(w, lab);
-          w.number(q.sum);
-          w.byte(NL);
-          w.text(count);
-          labelsThenSpace(w, lab);
-          w.number(q.count);
-          w.byte(NL);
+          writeSample(w, sum, lab, q.sum);
+          writeSample(w, count, lab, q.count);
         },
       };
     }
