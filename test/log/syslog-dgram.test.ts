@@ -11,7 +11,7 @@ import { createLogger, syslog } from 'sightline/log';
 import type { LevelName, SyslogOptions } from 'sightline/log';
 import { requireBinary } from '../support/prometheus.js';
 import { startRsyslog } from '../support/rsyslog.js';
-import type { Received } from '../support/rsyslog.js';
+import type { Received, Rsyslog } from '../support/rsyslog.js';
 import { tmpDir } from './rotating-file.support.js';
 
 const TRICKY = [
@@ -69,6 +69,34 @@ function child(options: SyslogOptions, opts: { detached?: boolean } = {}) {
       c.stdin.write(`${cmd}\n`);
     },
   };
+}
+
+/**
+ * After a failure that sent lines `0..from-1` to stderr, and once the cause is gone: logs one line
+ * at a time until rsyslog receives, then `tail` more, exits, and checks that every line is there
+ * exactly once (in rsyslog or in the counted stderr fallback), that the tail went through the
+ * socket, and that the failure (`failure` in its text) and the recovery were each warned once.
+ * Returns the child's last stats.
+ */
+async function recoverThenCheck(c: ReturnType<typeof child>, rs: Rsyslog, from: number, tail: number, failure: string): Promise<Record<string, number>> {
+  let i = from;
+  for (let k = 0; k < 200 && rs.received().length === 0; k++, i++) {
+    await c.send(`log ${i} ${i + 1}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const st = await c.send(`log ${i} ${i + tail}`);
+  i += tail;
+  c.exit(`exit ${i} ${i}`);
+  await c.exited;
+  const got = await rs.waitFor((m) => ids(m).includes(i - 1));
+  const fallback = stderrIds(c.stderr());
+  assert.deepEqual([...ids(got), ...fallback].sort((a, b) => a - b), Array.from({ length: i }, (_, k) => k));
+  assert.equal(st['fallback'], fallback.length);
+  assert.ok(ids(got).includes(i - tail), 'the last batch went through the socket');
+  const warnings = c.stderr().split('\n').filter((l) => l.startsWith('sightline:'));
+  assert.equal(warnings.filter((l) => l.includes('failed') && l.includes(failure)).length, 1, warnings.join('\n'));
+  assert.equal(warnings.filter((l) => l.includes('recovered')).length, 1, warnings.join('\n'));
+  return st;
 }
 
 test('datagram socket, syslog(3) format: every line arrives through logger with app-name, procid, severity, facility and body intact', async (t) => {
@@ -189,25 +217,8 @@ test('missing logger binary: lines go to stderr, counted, warned once; logger ap
     assert.deepEqual(stderrIds(c.stderr()), Array.from({ length: 50 }, (_, k) => k));
     // logger appears; within a few retries the bridge starts and lines reach rsyslog.
     fs.symlinkSync(real, command);
-    let i = 50;
-    for (let k = 0; k < 200 && rs.received().length === 0; k++, i++) {
-      st = await c.send(`log ${i} ${i + 1}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    st = await c.send(`log ${i} ${i + 100}`);
-    i += 100;
-    c.exit(`exit ${i} ${i}`);
-    await c.exited;
-    const got = await rs.waitFor((m) => ids(m).includes(i - 1));
-    const fallback = stderrIds(c.stderr());
-    // Every line exactly once: in rsyslog or on stderr; the stderr ones are the counted fallback.
-    assert.deepEqual([...ids(got), ...fallback].sort((a, b) => a - b), Array.from({ length: i }, (_, k) => k));
-    assert.equal(st['fallback'], fallback.length);
-    assert.ok(ids(got).includes(i - 100), 'the last batch went through logger');
+    st = await recoverThenCheck(c, rs, 50, 100, 'not found');
     assert.ok((st['reconnects'] ?? 0) >= 1);
-    const warnings = c.stderr().split('\n').filter((l) => l.startsWith('sightline:'));
-    assert.equal(warnings.filter((l) => l.includes('failed') && l.includes('not found')).length, 1, warnings.join('\n'));
-    assert.equal(warnings.filter((l) => l.includes('recovered')).length, 1, warnings.join('\n'));
   } finally {
     await rs.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -259,25 +270,10 @@ test('nothing listening on the socket at start (stale socket file): stderr meanw
     await new Promise((resolve) => holder.once('close', resolve));
     assert.ok(fs.statSync(rs.dgramPath!).isSocket());
     const c = child({ path: rs.dgramPath!, reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
-    let st = await c.send('log 0 10');
+    const st = await c.send('log 0 10');
     assert.equal(st['fallback'], 10);
     await rs.restart();
-    let i = 10;
-    for (let k = 0; k < 200 && rs.received().length === 0; k++, i++) {
-      st = await c.send(`log ${i} ${i + 1}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    st = await c.send(`log ${i} ${i + 50}`);
-    i += 50;
-    c.exit(`exit ${i} ${i}`);
-    await c.exited;
-    const got = await rs.waitFor((m) => ids(m).includes(i - 1));
-    const fallback = stderrIds(c.stderr());
-    assert.deepEqual([...ids(got), ...fallback].sort((a, b) => a - b), Array.from({ length: i }, (_, k) => k));
-    assert.equal(st['fallback'], fallback.length);
-    const warnings = c.stderr().split('\n').filter((l) => l.startsWith('sightline:'));
-    assert.equal(warnings.filter((l) => l.includes('failed') && l.includes('ECONNREFUSED')).length, 1, warnings.join('\n'));
-    assert.equal(warnings.filter((l) => l.includes('recovered')).length, 1, warnings.join('\n'));
+    await recoverThenCheck(c, rs, 10, 50, 'ECONNREFUSED');
   } finally {
     await rs.close();
   }
