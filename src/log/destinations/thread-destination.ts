@@ -85,13 +85,12 @@ export class ThreadDestination implements Destination {
   readonly #directFd: number | undefined;
   /**
    * Pending (not yet handed over) lines: bytes already encoded at [#start, #pos) (a line placed
-   * exactly, when the ring was nearly full), then `#text`, `#textUnits` UTF-16 units long, which
-   * always fits at `#pos`: `#pos + 3 * #textUnits <= #limit`.
+   * exactly, when the ring was nearly full), then `#text`, which always fits at `#pos` even at
+   * 3 bytes per UTF-16 unit: `#pos + 3 * #text.length <= #limit`.
    */
   #start = 0;
   #pos = 0;
   #text = '';
-  #textUnits = 0;
   /** Where the free space at `#pos` ends (a cached, conservative bound; see `#freeEnd`). */
   #limit: number;
   #inflight: Inflight[] = [];
@@ -134,16 +133,15 @@ export class ThreadDestination implements Destination {
 
   write(line: string, _level: number): boolean {
     if (this.#closed) return this.#dropLine();
-    const units = this.#textUnits + line.length;
+    const text = this.#text;
     // Fast path: room for the pending text and this line even at 3 UTF-8 bytes per unit.
-    if (this.#textUnits === 0 || this.#pos + units * 3 > this.#limit) {
+    if (text.length === 0 || this.#pos + (text.length + line.length) * 3 > this.#limit) {
       if (!this.#place(line)) return this.#dropLine();
     } else {
-      this.#text += line;
-      this.#textUnits = units;
+      this.#text = text + line;
     }
     this.#stats.written++;
-    if (this.#textUnits + (this.#pos - this.#start) >= this.#batch) this.#handOver(false);
+    if (this.#text.length + (this.#pos - this.#start) >= this.#batch) this.#handOver(false);
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(this.#onTimer, this.#interval);
       this.#timer.unref();
@@ -191,7 +189,7 @@ export class ThreadDestination implements Destination {
    */
   #place(line: string): boolean {
     this.#reap();
-    if (this.#textUnits === 0 && this.#pos === this.#start) {
+    if (this.#text.length === 0 && this.#pos === this.#start) {
       // Nothing pending: go back to the start when the thread caught up, or early once past
       // the soft end, so a steady stream touches only the first part of the ring.
       const head = this.#inflight[0];
@@ -199,10 +197,8 @@ export class ThreadDestination implements Destination {
       else if (this.#pos >= this.#softEnd && head.start < this.#pos && head.start >= this.#batch) this.#start = this.#pos = 0;
     }
     this.#limit = this.#freeEnd();
-    const units = this.#textUnits + line.length;
-    if (this.#pos + units * 3 <= this.#limit) {
-      this.#text = this.#textUnits === 0 ? line : this.#text + line;
-      this.#textUnits = units;
+    if (this.#pos + (this.#text.length + line.length) * 3 <= this.#limit) {
+      this.#text += line;
       return true;
     }
     // The reservation does not fit: encode what is pending (it fits), then place this line by
@@ -250,10 +246,9 @@ export class ThreadDestination implements Destination {
 
   /** Encodes the pending text at `#pos` (its room was reserved). */
   #encodeText(): void {
-    if (this.#textUnits === 0) return;
     const text = this.#text;
+    if (text.length === 0) return;
     this.#text = '';
-    this.#textUnits = 0;
     this.#pos += encodeInto(this.#ring, text, this.#pos);
   }
 
