@@ -276,6 +276,8 @@ export class ThreadDestination implements Destination {
       this.#timer = undefined;
     }
     this.#encodeText();
+    // No writer: what it had not acknowledged goes first, so nothing is lost or reordered.
+    if (this.#thread.dead && this.#inflight.length > 0) this.#writeUnacked();
     if (this.#pos === this.#start) {
       if (reply) return this.#thread.post({ op: 'ping', id: this.#id }, true);
       // Nothing new: what remains to wait for is the last batch already handed over.
