@@ -190,7 +190,14 @@ test('this machine: real /proc files behind the system metrics', { skip: !isLinu
   const registry = quiet();
   const h = collectSystemMetrics(registry, { netDevicesExclude: /^ifb\d+$/g });
   try {
+    // Disk counters only grow: read them before and after the metric, which must lie between.
+    const vdaReads = (): number | undefined => {
+      const m = /^\s*\d+\s+\d+\s+vda\s+(\d+)/m.exec(readFileSync('/proc/diskstats', 'utf8'));
+      return m === null ? undefined : Number(m[1]);
+    };
+    const readsBefore = vdaReads();
     const text = await registry.render('text');
+    const readsAfter = vdaReads();
     const s = numericSamples(text);
     const cpus = readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
     assert.equal([...s.keys()].filter((k) => /^node_cpu_seconds_total\{cpu="\d+",mode="idle"\}$/.test(k)).length, cpus);
@@ -207,9 +214,10 @@ test('this machine: real /proc files behind the system metrics', { skip: !isLinu
     assert.ok(s.has('node_network_receive_bytes_total{device="lo"}'));
     assert.doesNotMatch(text, /device="ifb\d+"/, 'a global RegExp option still excludes every match');
     assert.doesNotMatch(text, /node_disk_[a-z_]+\{device="loop\d+"\}/);
-    const disks = readFileSync('/proc/diskstats', 'utf8');
-    const vda = /^\s*\d+\s+\d+\s+vda\s+(\d+)/m.exec(disks);
-    if (vda !== null) assert.ok(value(s, 'node_disk_reads_completed_total{device="vda"}') >= Number(vda[1]));
+    if (readsBefore !== undefined && readsAfter !== undefined) {
+      const reads = value(s, 'node_disk_reads_completed_total{device="vda"}');
+      assert.ok(readsBefore <= reads && reads <= readsAfter, `${readsBefore} <= ${reads} <= ${readsAfter}`);
+    }
     // cgroup v2 metrics exist exactly when this process has a cgroup v2 directory with the files.
     const hasV2 = /^0::/m.test(readFileSync('/proc/self/cgroup', 'utf8'));
     if (!hasV2) assert.doesNotMatch(text, /^cgroup_/m);
