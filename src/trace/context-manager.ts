@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Context as ApiContext, ContextManager, ContextManagementToken } from '@opentelemetry/api';
+import type { Context as ApiContext, ContextManager } from '@opentelemetry/api';
 import { Context, ROOT_CONTEXT, storage } from '../context/context.js';
 
 type Listener = (...args: unknown[]) => unknown;
+/** What `attach` returns: the shape of @opentelemetry/api 1.10's `ContextManagementToken`, declared here so the package also type-checks against api 1.9. */
+export interface ContextManagementToken {
+  dispose(): void;
+}
 /** Marks an emitter whose listener-adding methods are patched. */
 const BOUND = Symbol('sightline.boundEmitter');
 type PatchedEmitter = EventEmitter & { [BOUND]?: boolean };

@@ -234,7 +234,7 @@ export class Span implements ApiSpan, SpanRecord {
   setAttributes(attributes: SpanAttributes): this {
     if (this.endTime !== 0 || attributes === null || typeof attributes !== 'object') return this;
     for (const key in attributes) {
-      if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key]);
+      if (Object.hasOwn(attributes, key)) this.setAttribute(key, attributes[key] as SpanAttributeValue); // api 1.9 types values as possibly undefined; setAttribute drops invalid ones
     }
     return this;
   }

@@ -156,7 +156,7 @@ export class Tracer implements ApiTracer {
       if (options.attributes !== undefined) span.setAttributes(options.attributes);
       if (options.links !== undefined) span.addLinks(options.links);
     }
-    if (samplerAttributes !== undefined) span.setAttributes(samplerAttributes);
+    if (samplerAttributes !== undefined) span.setAttributes(samplerAttributes as Parameters<Span["setAttributes"]>[0]);
     owner.counters.started++;
     if (owner.hasStartHooks) owner.startSpan(span, ctx);
     return span;
