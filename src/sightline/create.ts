@@ -30,7 +30,7 @@ export interface Sightline {
   readonly trace: Tracer;
   /** The tracer provider (registered globally unless `trace.register: false`). */
   readonly traceProvider: TracerProvider;
-  /** Recent, slowest and errored traces kept in memory (for the dashboard). */
+  /** Recent, slowest and errored traces kept in memory. */
   readonly recentTraces: RecentTraces;
   /** The admin server, or undefined with `admin: false`. */
   readonly admin: AdminServer | undefined;
@@ -166,7 +166,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     crash = installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] });
   }
 
-  // The admin routes, assembled in one place: add /health/* and the dashboard API here.
+  // The admin routes, assembled in one place: /metrics and /health/*.
   if (admin !== undefined) {
     const routes: [string, AdminHandler][] = [['/metrics', metricsHandler(registry)]];
     if (health !== undefined) {
