@@ -82,6 +82,9 @@ export async function demo(o: DemoOptions): Promise<void> {
   }
   const port = await listen(server, o.port);
   await shop.admin?.ready();
+  // Both services are listening: readiness and startup pass from now on.
+  inventory.started();
+  shop.started();
   shop.log.info('demo running', { shop: `http://127.0.0.1:${port}`, metrics: `${shop.admin?.url() ?? ''}/metrics`, inventory: `http://127.0.0.1:${invPort}` });
 
   const paths = ['/products', '/products/1', '/products/2', '/checkout', '/checkout', '/slow', '/missing', '/wp-login.php'];

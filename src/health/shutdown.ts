@@ -27,8 +27,15 @@ export interface ShutdownOptions {
   readinessPeriodMs?: number;
   /** Readiness probe failure threshold (default 2). */
   failureThreshold?: number;
-  /** Keep serving this long after readiness fails (default readinessPeriodMs × failureThreshold). */
+  /**
+   * Keep serving this long after readiness fails. Default: readinessPeriodMs × failureThreshold
+   * when running in Kubernetes (`KUBERNETES_SERVICE_HOST` set) or when either of those two options
+   * is given — there a load balancer keeps routing until the probe has failed; 0 elsewhere, so a
+   * Ctrl-C or a plain SIGTERM does not wait for a probe nobody sends.
+   */
   drainDelayMs?: number;
+  /** Environment read for `KUBERNETES_SERVICE_HOST` (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
   /** After `server.close()`, in-flight requests get this long before their connections are cut (default 10000). */
   requestDeadlineMs?: number;
   /** Default timeout of each hook (default 5000). */
@@ -129,7 +136,9 @@ export class GracefulShutdown {
     const period = msOption(options.readinessPeriodMs, 'readinessPeriodMs', 5000);
     const threshold = options.failureThreshold ?? 2;
     if (!Number.isInteger(threshold) || threshold < 1) throw InvalidShutdownOption('failureThreshold', 'failureThreshold must be an integer ≥ 1');
-    this.drainDelayMs = msOption(options.drainDelayMs, 'drainDelayMs', period * threshold);
+    const env = options.env ?? process.env;
+    const probed = (env['KUBERNETES_SERVICE_HOST'] ?? '').trim() !== '' || options.readinessPeriodMs !== undefined || options.failureThreshold !== undefined;
+    this.drainDelayMs = msOption(options.drainDelayMs, 'drainDelayMs', probed ? period * threshold : 0);
     this.requestDeadlineMs = msOption(options.requestDeadlineMs, 'requestDeadlineMs', 10_000);
     this.hookTimeoutMs = msOption(options.hookTimeoutMs, 'hookTimeoutMs', 5000, false);
     const grace = msOption(options.gracePeriodMs, 'gracePeriodMs', 30_000, false);

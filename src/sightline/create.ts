@@ -137,7 +137,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   let graceful: GracefulShutdown | undefined;
   if (health !== undefined && shutdownOpt !== false) {
     // The manager owns the exit: drain, then the flush hook runs obs.shutdown(), then exit 0.
-    graceful = createShutdown({ ...shutdownOpt, health, logger: log });
+    graceful = createShutdown({ env, ...shutdownOpt, health, logger: log });
     graceful.onFlush('sightline', () => shutdown());
   }
 

@@ -155,5 +155,11 @@ test('shutdown configuration mistakes are coded errors', () => {
   const sd = createShutdown({ signals: false, readinessPeriodMs: 5000, failureThreshold: 3, gracePeriodMs: 60_000 });
   assert.equal(sd.drainDelayMs, 15_000);
   assert.equal(sd.backstopMs, 58_000);
+  // Without probe options the drain delay applies only where a probe is watching: Kubernetes.
+  assert.equal(createShutdown({ signals: false, env: {} }).drainDelayMs, 0);
+  assert.equal(createShutdown({ signals: false, env: { KUBERNETES_SERVICE_HOST: ' ' } }).drainDelayMs, 0);
+  assert.equal(createShutdown({ signals: false, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' } }).drainDelayMs, 10_000);
+  assert.equal(createShutdown({ signals: false, env: {}, failureThreshold: 3 }).drainDelayMs, 15_000);
+  assert.equal(createShutdown({ signals: false, env: { KUBERNETES_SERVICE_HOST: '10.0.0.1' }, drainDelayMs: 250 }).drainDelayMs, 250);
   assert.throws(() => sd.onShutdown('', () => {}), { code: 'SL_ERR_HEALTH_SHUTDOWN_OPTION' });
 });
