@@ -1,5 +1,6 @@
-// The package as users meet it: `npm pack`, installed into an empty project (offline, from the
-// npm cache that `npm ci` filled), with no peer installed by hand. Every subpath imports, and the
+// The package as users meet it: `npm pack`, installed into an empty project (`--prefer-offline`:
+// from the npm cache when it holds the dependency's metadata, else the registry — `npm ci` fills the
+// cache with tarballs only), with no peer installed by hand. Every subpath imports, and the
 // headline `sightline()` runs and serves /metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,7 +28,7 @@ test('the packed tarball installs alone and every subpath imports and runs', { t
       if (p !== 'package.json') assert.ok(files.includes(p), `exports points at ${p}, not in the package`);
     }
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0].filename)], { cwd: dir, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(dir, packed[0].filename)], { cwd: dir, stdio: 'pipe' });
     const subpaths = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'sightline' : `sightline/${k.slice(2)}`));
     const script = [
       ...subpaths.map((s, i) => `import * as m${i} from '${s}';`),
