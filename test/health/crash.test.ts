@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCrashCapture } from 'sightline/health';
 import type { ErrorGroup } from 'sightline/health';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runFixture } from './child.js';
 
 interface Stats {
@@ -106,4 +108,26 @@ test('crash capture configuration mistakes are coded errors; uninstall removes e
   assert.ok(process.listenerCount('uncaughtExceptionMonitor') > before[1]!);
   c.uninstall();
   assert.deepEqual(['uncaughtException', 'uncaughtExceptionMonitor', 'unhandledRejection'].map((e) => process.listenerCount(e)), before);
+});
+
+test("an unhandled 'error' event (listen EADDRINUSE) under sightline(): Node's stderr report, one fatal line, exit 1 before a later error", async () => {
+  const path = fileURLToPath(new URL('./fixtures/listen-twice.ts', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  // The child's coverage would land in this run's report directory and break it.
+  delete env['NODE_V8_COVERAGE'];
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  proc.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
+  assert.deepEqual(exit, { code: 1, signal: null }, err);
+  const lines = out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  assert.equal(lines.length, 1, out);
+  assert.equal(lines[0]!['level'], 'fatal');
+  assert.equal(lines[0]!['err'].code, 'EADDRINUSE');
+  assert.match(err, /Error: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+/);
+  assert.match(err, /code: 'EADDRINUSE'/, 'the error is printed as util.inspect prints it, properties included');
+  assert.match(err, /Node\.js v\d+/);
+  assert.doesNotMatch(out + err, /second error/, 'the process exited before the timer could throw again');
 });
