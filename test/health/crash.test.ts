@@ -50,6 +50,17 @@ test('uncaught exception: one fatal line on disk with the error and trace contex
   assert.match(r.stderr, /Node\.js v\d+/);
 });
 
+test('a second uncaught error while the first one is being flushed: not logged as a crash, exit 1 at once, first report kept', async (t) => {
+  const r = await crash(t, 'second-during-flush');
+  assert.deepEqual(r.exit, { code: 1, signal: null });
+  const fatal = r.logLines.filter((l) => l['level'] === 'fatal');
+  assert.equal(fatal.length, 1);
+  assert.equal(fatal[0]!['err'].message, 'boom on order 42');
+  assert.equal(r.stats.counts.uncaughtException, 1);
+  assert.match(r.stderr, /Error: boom on order 42/);
+  assert.doesNotMatch(r.stderr + JSON.stringify(r.logLines), /second error/);
+});
+
 test('unhandled rejection: same record, exit 1 as under --unhandled-rejections=throw', async (t) => {
   const r = await crash(t, 'reject');
   assert.deepEqual(r.exit, { code: 1, signal: null });
