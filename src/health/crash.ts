@@ -1,4 +1,6 @@
+import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { Logger } from '../log/logger.js';
 import { flushAllSync } from '../log/exit.js';
 import { InvalidCrashOption } from './errors.js';
 import type { ErrorGroups } from './error-groups.js';
@@ -82,6 +84,9 @@ export function installCrashCapture(options: CrashCaptureOptions = {}): CrashCap
   let exiting = false;
 
   const record = (err: unknown, origin: Origin): void => {
+    // The process is already going down for an earlier error: under Node's default this code
+    // would never have run, so its error is not recorded as a second crash.
+    if (exiting) return;
     if (typeof err === 'object' && err !== null) {
       if (recorded.has(err)) return;
       recorded.add(err);
@@ -112,22 +117,26 @@ export function installCrashCapture(options: CrashCaptureOptions = {}): CrashCap
 
   const fatal = (err: unknown): void => {
     if (exiting) {
-      // A second crash during the flush: stop now.
+      // A second crash during the flush: stop now (the first one was reported already).
       flushAllSync();
       exitFn(1);
       return;
     }
     exiting = true;
+    // Node's own report comes first, so a second crash or a kill during the flush cannot lose it.
+    reportLikeNode(err);
     flushAllSync();
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeout));
-    const all = Promise.all([
-      ...flushers.map((f) => Promise.resolve().then(f).catch(() => undefined)),
-      options.logger?.flush?.().catch(() => undefined),
-    ]);
-    void Promise.race([all, deadline]).then(() => {
+    // Lines were made durable synchronously (every sightline destination flushes on `flushAllSync`),
+    // so only the async flushers (spans) and a foreign logger's own flush are waited for.
+    const waits = flushers.map((f) => Promise.resolve().then(f).catch(() => undefined));
+    if (options.logger !== undefined && !(options.logger instanceof Logger)) waits.push(Promise.resolve().then(() => options.logger?.flush?.()).catch(() => undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeout);
+    });
+    void Promise.race([Promise.all(waits), deadline]).then(() => {
+      clearTimeout(timer);
       flushAllSync();
-      // What Node prints for an uncaught error, so the crash still reads the same on stderr.
-      process.stderr.write(`${inspect(err)}\n\nNode.js ${process.version}\n`);
       exitFn(1);
     });
   };
@@ -185,6 +194,18 @@ export function installCrashCapture(options: CrashCaptureOptions = {}): CrashCap
   };
   active = capture;
   return capture;
+}
+
+/**
+ * Writes what Node prints for an uncaught error (`util.inspect(err)`, then the Node version), with
+ * a synchronous write: the process exits right after.
+ */
+function reportLikeNode(err: unknown): void {
+  try {
+    writeSync(2, `${inspect(err)}\n\nNode.js ${process.version}\n`);
+  } catch {
+    // stderr closed: nothing to report to
+  }
 }
 
 function safeString(v: unknown): string {

@@ -1,20 +1,25 @@
 import { writeSync } from 'node:fs';
 import type { Destination, DestinationStats, LevelName } from '../log/destination.js';
-import type { Attributes, LogRecordData, ResourceData, ScopeData } from './model.js';
+import type { LogRecordData, ResourceData, ScopeData } from './model.js';
+import { createResource } from '../trace/resource.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';
 import { encodeLogs } from './json.js';
 import { lineToLogRecord } from './log-record.js';
 import { OtlpHttpSender } from './sender.js';
-import { newStats } from './stats.js';
+import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
 import { sendSync } from './sync-send.js';
 import { warnOnce } from '../warn.js';
 
 /** Options of {@link OtlpLogDestination}. */
 export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'maxQueuedBatches'> {
-  /** Resource of every record. Default: `service.name` from OTEL_SERVICE_NAME, else `unknown_service:node`. */
+  /**
+   * Resource of every record. Default: the resource spans get (`createResource` of sightline/trace:
+   * OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, NODE_ENV, telemetry.sdk.*, host.*, process.*);
+   * under `sightline()`, the tracer provider's resource itself.
+   */
   resource?: ResourceData;
   /** Instrumentation scope. Default `{ name: 'sightline' }`. */
   scope?: ScopeData;
@@ -59,7 +64,8 @@ export class OtlpLogDestination implements Destination {
   readonly #sender: OtlpHttpSender;
   readonly #otlp = newStats('logs');
   readonly #stats: DestinationStats = { written: 0, dropped: 0, fallback: 0, errors: 0 };
-  readonly #resource: ResourceData;
+  #resource: ResourceData;
+  readonly #ownResource: boolean;
   readonly #scope: ScopeData;
   readonly #maxQueue: number;
   readonly #maxBatch: number;
@@ -79,10 +85,8 @@ export class OtlpLogDestination implements Destination {
     this.#sender = new OtlpHttpSender(config, this.#otlp);
     this.name = `otlp:${config.url.href}`;
     this.level = options.level;
-    const env = options.env ?? process.env;
-    const service = env['OTEL_SERVICE_NAME']?.trim();
-    const attributes: Attributes = { 'service.name': service === undefined || service === '' ? 'unknown_service:node' : service };
-    this.#resource = options.resource ?? { attributes };
+    this.#ownResource = options.resource !== undefined;
+    this.#resource = options.resource ?? createResource({}, options.env ?? process.env);
     this.#scope = options.scope ?? { name: 'sightline' };
     this.#maxQueue = int(options.maxQueueSize, 'maxQueueSize', 2048);
     this.#maxBatch = int(options.maxBatchSize, 'maxBatchSize', 512);
@@ -94,10 +98,21 @@ export class OtlpLogDestination implements Destination {
     this.#syncFallback = options.syncFallback ?? 'stderr';
   }
 
+  /**
+   * Uses `resource` for the records not sent yet, unless the `resource` option was given.
+   * `sightline()` calls it with its tracer provider's resource, so logs and spans of one service
+   * carry the same one.
+   * @example
+   * otlpLogs.useDefaultResource(provider.resource);
+   */
+  useDefaultResource(resource: ResourceData): void {
+    if (!this.#ownResource) this.#resource = resource;
+  }
+
   write(line: string, level: number): boolean {
     if (this.#closed || this.#lines.length >= this.#maxQueue) {
       this.#stats.dropped++;
-      this.#otlp.dropped++;
+      countDropped(this.#otlp, this.#closed ? 'shutdown' : 'queue_full', 1);
       return false;
     }
     this.#lines.push(line);
@@ -137,15 +152,16 @@ export class OtlpLogDestination implements Destination {
       try {
         const outcome = await this.#sender.send(this.#encode(this.#inflightLines, this.#inflightLevels));
         if (outcome.ok) {
-          this.#otlp.rejected += outcome.rejected;
-          this.#otlp.exported += n - Math.min(n, outcome.rejected);
+          const rejected = Math.min(n, outcome.rejected);
+          countDropped(this.#otlp, 'rejected', rejected);
+          this.#otlp.exported += n - rejected;
         } else {
-          this.#otlp.failed += n;
+          countDropped(this.#otlp, outcome.reason ?? 'export_failed', n);
           this.#stats.errors++;
           warnOnce('otlp-logs-failed', `OTLP log export to ${this.#sender.config.url.href} failed (${outcome.error?.message ?? 'unknown'}); lines are counted as failed, export goes on`);
         }
       } catch {
-        this.#otlp.failed += n;
+        countDropped(this.#otlp, 'export_failed', n);
         this.#stats.errors++;
       }
       this.#inflightLines = [];
@@ -193,7 +209,7 @@ export class OtlpLogDestination implements Destination {
       return;
     }
     this.#stats.errors++;
-    this.#otlp.failed += lines.length;
+    countDropped(this.#otlp, 'export_failed', lines.length);
     if (this.#syncFallback === 'stderr') {
       try {
         writeSync(2, lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join(''));
@@ -211,6 +227,6 @@ export class OtlpLogDestination implements Destination {
   }
 
   stats(): OtlpLogDestinationStats {
-    return { ...this.#stats, otlp: { ...this.#otlp } };
+    return { ...this.#stats, otlp: copyStats(this.#otlp) };
   }
 }

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, storage } from '../context/context.js';
 import type { OtlpSenderConfig } from './config.js';
 import type { OtlpExportStats } from './stats.js';
+import { USER_AGENT } from './user-agent.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -15,6 +16,8 @@ export interface SendOutcome {
   readonly rejected: number;
   readonly status?: number;
   readonly error?: Error;
+  /** Why a payload that was not delivered failed (set when `ok` is false). */
+  readonly reason?: 'export_failed' | 'rejected' | 'timeout';
 }
 
 interface Attempt {
@@ -24,6 +27,14 @@ interface Attempt {
   error?: Error;
   /** True for a refused or dropped connection (retryable). */
   network?: boolean;
+  /** True when the attempt was cut at the export deadline. */
+  timedOut?: boolean;
+}
+
+/** Why a failed attempt ends the export: a 4xx answer is a refusal, no answer in time a timeout. */
+function failureReason(a: Attempt): 'export_failed' | 'rejected' | 'timeout' {
+  if (a.status !== undefined) return a.status >= 400 && a.status < 500 && a.status !== 429 ? 'rejected' : 'export_failed';
+  return a.timedOut === true ? 'timeout' : 'export_failed';
 }
 
 /** OTLP/HTTP §Failures: only these statuses are retryable. */
@@ -93,26 +104,28 @@ export class OtlpHttpSender {
     try {
       body = this.#config.compression === 'gzip' ? await gzipAsync(json) : Buffer.from(json);
     } catch (e) {
-      return { ok: false, rejected: 0, error: e as Error };
+      return { ok: false, rejected: 0, error: e as Error, reason: 'export_failed' };
     }
     let retry = 0;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out') };
+      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out'), reason: 'timeout' };
       if (retry > 0) this.#stats.retries++;
       this.#stats.requests++;
       const a = await this.#attempt(body, remaining);
+      const code = a.status !== undefined ? String(a.status) : a.timedOut === true ? 'timeout' : 'network';
+      this.#stats.responses[code] = (this.#stats.responses[code] ?? 0) + 1;
       if (a.status !== undefined && a.status >= 200 && a.status < 300) {
         return { ok: true, rejected: rejectedCount(a.body), status: a.status };
       }
       this.#stats.failedRequests++;
       const error = a.error ?? new Error(`OTLP collector answered HTTP ${a.status}`);
       const retryable = a.network === true || (a.status !== undefined && RETRYABLE.has(a.status));
-      if (!retryable) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error };
+      if (!retryable) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error, reason: failureReason(a) };
       const backoff = Math.min(this.#config.maxBackoffMillis, this.#config.initialBackoffMillis * 2 ** retry);
       const delay = parseRetryAfter(a.retryAfter) ?? backoff * (0.8 + Math.random() * 0.4);
       // Within the export timeout: a wait that would outlast it is not worth starting.
-      if (Date.now() + delay >= deadline) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error };
+      if (Date.now() + delay >= deadline) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error, reason: 'export_failed' };
       await sleep(delay);
       retry++;
     }
@@ -128,6 +141,7 @@ export class OtlpHttpSender {
         resolve(a);
       };
       const headers: Record<string, string | number> = {
+        'user-agent': USER_AGENT,
         ...this.#config.headers,
         'content-type': 'application/json',
         'content-length': body.length,
@@ -152,7 +166,7 @@ export class OtlpHttpSender {
       }
       // One timer for the whole attempt (connect + answer): a hanging collector is cut at the deadline.
       const timer = setTimeout(() => {
-        done({ error: new Error('OTLP export timed out') });
+        done({ error: new Error('OTLP export timed out'), timedOut: true });
         req.destroy();
       }, timeoutMillis);
       req.on('error', (e: NodeJS.ErrnoException) => done({ error: e, network: e.code !== undefined && NETWORK_CODES.has(e.code) }));

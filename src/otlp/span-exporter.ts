@@ -5,7 +5,7 @@ import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';
 import { encodeTraces } from './json.js';
 import { OtlpHttpSender } from './sender.js';
-import { newStats } from './stats.js';
+import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
 import { warnOnce } from '../warn.js';
 
@@ -47,7 +47,7 @@ export class OtlpSpanExporter implements SpanExporter {
   export(spans: SpanRecord[]): Promise<ExportResult> {
     if (spans.length === 0) return Promise.resolve({ code: 0 });
     if (this.#closed || this.#queue.length >= this.#maxBatches) {
-      this.#stats.dropped += spans.length;
+      countDropped(this.#stats, this.#closed ? 'shutdown' : 'queue_full', spans.length);
       const why = this.#closed ? 'exporter is shut down' : 'OTLP export queue full';
       return Promise.resolve({ code: 1, error: new Error(why) });
     }
@@ -67,16 +67,17 @@ export class OtlpSpanExporter implements SpanExporter {
         try {
           const outcome = await this.#sender.send(JSON.stringify(encodeTraces(p.spans)));
           if (outcome.ok) {
-            this.#stats.rejected += outcome.rejected;
-            this.#stats.exported += p.spans.length - Math.min(outcome.rejected, p.spans.length);
+            const rejected = Math.min(outcome.rejected, p.spans.length);
+            countDropped(this.#stats, 'rejected', rejected);
+            this.#stats.exported += p.spans.length - rejected;
             result = { code: 0 };
           } else {
-            this.#stats.failed += p.spans.length;
+            countDropped(this.#stats, outcome.reason ?? 'export_failed', p.spans.length);
             warnOnce('otlp-traces-failed', `OTLP span export to ${this.url} failed (${outcome.error?.message ?? 'unknown'}); spans are counted as failed, export goes on`);
             result = { code: 1, error: outcome.error ?? new Error('OTLP export failed') };
           }
         } catch (e) {
-          this.#stats.failed += p.spans.length;
+          countDropped(this.#stats, 'export_failed', p.spans.length);
           result = { code: 1, error: e as Error };
         }
         this.#queue.shift();
@@ -106,6 +107,6 @@ export class OtlpSpanExporter implements SpanExporter {
 
   /** A snapshot of the counters (`sightline_otlp_*` self-metrics). */
   stats(): OtlpExportStats {
-    return { ...this.#stats };
+    return copyStats(this.#stats);
   }
 }

@@ -1,21 +1,40 @@
 /**
+ * Why items (spans or log records) were not delivered:
+ * - `queue_full`: the exporter's bounded queue was full;
+ * - `shutdown`: handed over after the exporter was shut down;
+ * - `export_failed`: the collector answered 5xx, the connection failed, or retryable answers
+ *   (429, 502, 503, 504) went on until the export timeout;
+ * - `rejected`: the collector refused them: a 4xx answer (other than 429), or the count a 2xx
+ *   answer's `partialSuccess` gives;
+ * - `timeout`: no answer within the export timeout.
+ */
+export type OtlpDropReason = 'queue_full' | 'shutdown' | 'export_failed' | 'rejected' | 'timeout';
+
+/** Every reason, in the order the self-metrics list them. */
+export const DROP_REASONS: readonly OtlpDropReason[] = ['queue_full', 'shutdown', 'export_failed', 'rejected', 'timeout'];
+
+/**
  * Counters of one OTLP exporter, the source of the `sightline_otlp_*` self-metrics. Items are
- * spans or log records. Every item handed to an exporter ends in exactly one of `exported`,
- * `rejected`, `dropped` or `failed` (or is still `queued`).
+ * spans or log records. Every item handed to an exporter ends in exactly one of `exported` or
+ * `droppedBy[reason]` (or is still `queued`); `rejected`, `dropped` and `failed` group the reasons.
  */
 export interface OtlpExportStats {
   /** `traces` or `logs`. */
   readonly signal: 'traces' | 'logs';
   /** Items the collector accepted. */
   exported: number;
-  /** Items the collector refused in a 200 answer with `partialSuccess` (not retried). */
+  /** Items not delivered, by reason; their sum is `rejected + dropped + failed`. */
+  droppedBy: Record<OtlpDropReason, number>;
+  /** Items the collector refused (`droppedBy.rejected`): a 4xx answer, or `partialSuccess`. */
   rejected: number;
-  /** Items never sent: the exporter's bounded queue was full, or it was shut down. */
+  /** Items never sent (`queue_full` + `shutdown`). */
   dropped: number;
-  /** Items given up on: non-retryable answer, or retries ran out of the export timeout. */
+  /** Items given up on (`export_failed` + `timeout`). */
   failed: number;
   /** HTTP requests made (every attempt). */
   requests: number;
+  /** Attempts by answer: the HTTP status (`'200'`, `'500'`…), `'network'` or `'timeout'`. */
+  responses: Record<string, number>;
   /** Attempts that were retries. */
   retries: number;
   /** Attempts that failed (refused connection, 5xx, timeout…). */
@@ -25,5 +44,31 @@ export interface OtlpExportStats {
 }
 
 export function newStats(signal: 'traces' | 'logs'): OtlpExportStats {
-  return { signal, exported: 0, rejected: 0, dropped: 0, failed: 0, requests: 0, retries: 0, failedRequests: 0, queued: 0 };
+  return {
+    signal,
+    exported: 0,
+    droppedBy: { queue_full: 0, shutdown: 0, export_failed: 0, rejected: 0, timeout: 0 },
+    rejected: 0,
+    dropped: 0,
+    failed: 0,
+    requests: 0,
+    responses: {},
+    retries: 0,
+    failedRequests: 0,
+    queued: 0,
+  };
+}
+
+/** Counts `n` items not delivered for `reason`, in `droppedBy` and in its group. */
+export function countDropped(stats: OtlpExportStats, reason: OtlpDropReason, n: number): void {
+  if (n <= 0) return;
+  stats.droppedBy[reason] += n;
+  if (reason === 'rejected') stats.rejected += n;
+  else if (reason === 'queue_full' || reason === 'shutdown') stats.dropped += n;
+  else stats.failed += n;
+}
+
+/** A copy safe to hand out (the nested records too). */
+export function copyStats(stats: OtlpExportStats): OtlpExportStats {
+  return { ...stats, droppedBy: { ...stats.droppedBy }, responses: { ...stats.responses } };
 }

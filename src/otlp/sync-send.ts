@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import type { OtlpSenderConfig } from './config.js';
+import { USER_AGENT } from './user-agent.js';
 
 // The child: reads the payload on stdin, POSTs it once, exits 0 on a 2xx answer. Plain CommonJS so
 // it needs nothing but node; configuration comes through the environment, not argv (headers may
@@ -31,7 +32,7 @@ export function sendSync(config: OtlpSenderConfig, json: string, timeoutMillis: 
   try {
     const gzip = config.compression === 'gzip';
     const body = gzip ? gzipSync(json) : Buffer.from(json);
-    const headers: Record<string, string> = { ...config.headers, 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...config.headers, 'content-type': 'application/json' };
     if (gzip) headers['content-encoding'] = 'gzip';
     const r = spawnSync(process.execPath, ['-e', CHILD], {
       input: body,

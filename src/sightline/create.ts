@@ -4,7 +4,7 @@
  */
 import { createLogger, Logger } from '../log/index.js';
 import { Registry, collectDefaultMetrics, metricsHandler, type DefaultMetricsHandle } from '../metrics/index.js';
-import { OtlpSpanExporter } from '../otlp/index.js';
+import { OtlpLogDestination, OtlpSpanExporter } from '../otlp/index.js';
 import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type RecentTraces } from '../trace/index.js';
 import { createHttpInstrumentation, HttpClientInstrumentation, type HttpInstrumentation } from '../http/index.js';
 import type { ExpressErrorMiddleware, ExpressMiddleware, FastifyPlugin } from '../http/index.js';
@@ -159,7 +159,12 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   client?.enable();
   let runtime: DefaultMetricsHandle | undefined;
   if (defaultMetrics !== false) runtime = collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {});
-  const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log);
+  // OTLP log destinations given without a resource describe the same service as the spans.
+  const otlpLogs = log.core.dests.filter((d): d is OtlpLogDestination => d instanceof OtlpLogDestination);
+  for (const d of otlpLogs) d.useDefaultResource(provider.resource);
+  const otlpSpans = allExporters.filter((e): e is OtlpSpanExporter => e instanceof OtlpSpanExporter);
+  const otlpStats = () => [...otlpSpans.map((e) => e.stats()), ...otlpLogs.map((d) => d.stats().otlp)];
+  const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log, otlpStats);
   const stopGroups = errorGroups.capture();
   let crash: CrashCapture | undefined;
   if (health !== undefined && crashOpt !== false) {

@@ -71,6 +71,8 @@ export interface TraceStats {
   spansQueued: number;
   /** Spans exported successfully. */
   spansExported: number;
+  /** Spans whose export failed (error result, throw or timeout of the export call). */
+  spansFailed: number;
   /** Export calls that failed (including timeouts). */
   exportFailures: number;
   /** Export calls that timed out. */
@@ -251,6 +253,7 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
       spansDropped: 0,
       spansQueued: 0,
       spansExported: 0,
+      spansFailed: 0,
       exportFailures: 0,
       exportTimeouts: 0,
       processorErrors: this.counters.processorErrors,
@@ -264,6 +267,7 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
       out.spansDropped += s.dropped ?? 0;
       out.spansQueued += s.queued ?? 0;
       out.spansExported += s.exported ?? 0;
+      out.spansFailed += s.failedSpans ?? 0;
       out.exportFailures += s.exportFailures ?? 0;
       out.exportTimeouts += s.exportTimeouts ?? 0;
       out.tailKeptTraces += s.keptTraces ?? 0;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installCrashCapture } from 'sightline/health';
 import type { ErrorGroup } from 'sightline/health';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runFixture } from './child.js';
 
 interface Stats {
@@ -46,6 +48,17 @@ test('uncaught exception: one fatal line on disk with the error and trace contex
   assert.equal(r.spans, 'work\n', 'the span ended before the crash was exported by the flusher');
   assert.match(r.stderr, /Error: boom on order 42/);
   assert.match(r.stderr, /Node\.js v\d+/);
+});
+
+test('a second uncaught error while the first one is being flushed: not logged as a crash, exit 1 at once, first report kept', async (t) => {
+  const r = await crash(t, 'second-during-flush');
+  assert.deepEqual(r.exit, { code: 1, signal: null });
+  const fatal = r.logLines.filter((l) => l['level'] === 'fatal');
+  assert.equal(fatal.length, 1);
+  assert.equal(fatal[0]!['err'].message, 'boom on order 42');
+  assert.equal(r.stats.counts.uncaughtException, 1);
+  assert.match(r.stderr, /Error: boom on order 42/);
+  assert.doesNotMatch(r.stderr + JSON.stringify(r.logLines), /second error/);
 });
 
 test('unhandled rejection: same record, exit 1 as under --unhandled-rejections=throw', async (t) => {
@@ -106,4 +119,26 @@ test('crash capture configuration mistakes are coded errors; uninstall removes e
   assert.ok(process.listenerCount('uncaughtExceptionMonitor') > before[1]!);
   c.uninstall();
   assert.deepEqual(['uncaughtException', 'uncaughtExceptionMonitor', 'unhandledRejection'].map((e) => process.listenerCount(e)), before);
+});
+
+test("an unhandled 'error' event (listen EADDRINUSE) under sightline(): Node's stderr report, one fatal line, exit 1 before a later error", async () => {
+  const path = fileURLToPath(new URL('./fixtures/listen-twice.ts', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  // The child's coverage would land in this run's report directory and break it.
+  delete env['NODE_V8_COVERAGE'];
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  proc.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('close', (code, signal) => resolve({ code, signal })));
+  assert.deepEqual(exit, { code: 1, signal: null }, err);
+  const lines = out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  assert.equal(lines.length, 1, out);
+  assert.equal(lines[0]!['level'], 'fatal');
+  assert.equal(lines[0]!['err'].code, 'EADDRINUSE');
+  assert.match(err, /Error: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+/);
+  assert.match(err, /code: 'EADDRINUSE'/, 'the error is printed as util.inspect prints it, properties included');
+  assert.match(err, /Node\.js v\d+/);
+  assert.doesNotMatch(out + err, /second error/, 'the process exited before the timer could throw again');
 });

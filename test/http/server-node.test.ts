@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import fc from 'fast-check';
 import { setContextUser, addContextFields, currentContext } from 'sightline/context';
 import { isValidRequestId, routeMatcher } from 'sightline/http';
@@ -174,6 +175,42 @@ test('10,000 random paths keep the series bounded: all land in route="unmatched"
     assert.equal(buckets.length, 15, 'one series: 14 buckets and +Inf');
   } finally {
     agent.destroy();
+    await close(server);
+    await obs.shutdown();
+  }
+});
+
+/** Sends one raw HTTP/1.1 request over a TCP socket (so header lines repeat exactly as written); resolves with the status line. */
+function rawRequest(base: string, headerLines: string[]): Promise<string> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(['GET / HTTP/1.1', `host: ${hostname}:${port}`, 'connection: close', ...headerLines, '', ''].join('\r\n'));
+    });
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    socket.on('end', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
+
+test('two traceparent header lines: identical ones continue the trace, differing ones start a new one', async () => {
+  const { obs, spans } = testObs();
+  const server = http.createServer(obs.handler((_req, res) => res.end()));
+  const base = await listen(server);
+  const A = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const B = '00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01';
+  try {
+    assert.equal(await rawRequest(base, [`traceparent: ${A}`, `traceparent: ${A}`, 'tracestate: foo=1', 'tracestate: foo=2,bar=3']), 'HTTP/1.1 200 OK');
+    assert.equal(await rawRequest(base, [`traceparent: ${A}`, `traceparent: ${B}`]), 'HTTP/1.1 200 OK');
+    const [same, differ] = spans.getFinishedSpans().filter((s) => s.kind === SERVER);
+    assert.equal(same?.traceId, '0af7651916cd43dd8448eb211c80319c', 'identical repeats are one header');
+    assert.equal(same?.parentSpanId, 'b7ad6b7169203331');
+    assert.equal(same?.traceState, 'foo=1,bar=3', 'tracestate lines combined in order, first foo kept');
+    assert.ok(differ !== undefined);
+    assert.equal(differ.parentSpanId, undefined, 'differing repeats: a new trace');
+    assert.ok(differ.traceId !== '0af7651916cd43dd8448eb211c80319c' && differ.traceId !== '1af7651916cd43dd8448eb211c80319c');
+  } finally {
     await close(server);
     await obs.shutdown();
   }

@@ -71,7 +71,7 @@ const s = http.createServer((req, res) => {
     let body = Buffer.concat(chunks);
     if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
     res.writeHead(200).end('{}');
-    parentPort.postMessage({ path: req.url, json: JSON.parse(body.toString()) });
+    parentPort.postMessage({ path: req.url, userAgent: req.headers['user-agent'], json: JSON.parse(body.toString()) });
   });
 });
 s.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port }));
@@ -88,8 +88,9 @@ test('flushSync sends pending lines synchronously through a child process', asyn
     const got = once(w, 'message');
     d.flushSync();
     assert.equal(d.stats().otlp.exported, 2);
-    const [msg] = (await got) as [{ path: string; json: unknown }];
+    const [msg] = (await got) as [{ path: string; userAgent: string; json: unknown }];
     assert.equal(msg.path, '/v1/logs');
+    assert.match(msg.userAgent, /^sightline\/\d+\.\d+\.\d+/, 'the synchronous sender identifies itself too');
     const records = checkLogsJson(msg.json).resourceLogs[0].scopeLogs[0].logRecords;
     assert.deepEqual(records.map((r: any) => r.severityText), ['INFO', 'WARN']);
     await d.close();

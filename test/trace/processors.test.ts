@@ -90,6 +90,7 @@ test('batch processor: failures and timeouts are counted, never thrown; export r
   assert.equal(s.exportFailures, 4);
   assert.equal(s.exportTimeouts, 1);
   assert.equal(s.spansExported, 1);
+  assert.equal(s.spansFailed, 4);
   assert.equal(bsp.stats().failedSpans, 4);
 });
 

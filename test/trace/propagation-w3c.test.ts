@@ -83,6 +83,19 @@ test('traceparent: an invalid header means tracestate is not parsed', () => {
 test('traceparent: several different headers are ignored, identical repeats accepted', () => {
   assert.equal(extract({ traceparent: [VALID, `00-${TID}-${SID}-00`] }), undefined);
   assert.equal(extract({ traceparent: [VALID, VALID] })?.spanId, SID);
+  assert.equal(extract({ traceparent: [VALID, ` ${VALID}\t`] })?.spanId, SID, 'OWS around a repeat');
+  assert.equal(extract({ traceparent: [VALID, ''] }), undefined, 'an empty repeat differs');
+});
+
+test('traceparent: a repeated header joined with "," (node:http, fetch) counts as one when identical', () => {
+  // Node and the fetch Headers class join a repeated field with ", ".
+  assert.deepEqual(extract({ traceparent: `${VALID}, ${VALID}` }), { traceId: TID, spanId: SID, traceFlags: 1, isRemote: true });
+  assert.equal(extract({ traceparent: `${VALID},${VALID},${VALID}` })?.traceId, TID);
+  assert.equal(extract({ traceparent: [`${VALID}, ${VALID}`, VALID] })?.traceId, TID);
+  assert.equal(extract({ traceparent: `${VALID}, 00-${TID}-${SID}-00` }), undefined, 'differing values');
+  assert.equal(extract({ traceparent: `${VALID}, 00-${'1'.repeat(32)}-${SID}-01` }), undefined);
+  assert.equal(extract({ traceparent: `${VALID},` }), undefined, 'a trailing empty member differs');
+  assert.equal(extract({ traceparent: `ff-${TID}-${SID}-01, ff-${TID}-${SID}-01` }), undefined, 'identical but invalid');
 });
 
 test('inject: nothing for an invalid or missing span context, or when tracing is suppressed', () => {
@@ -170,11 +183,25 @@ test('tracestate: more than 32 members or a malformed member discards the whole 
   assert.equal(TraceState.parse(members.join(',')), undefined);
   assert.equal(TraceState.parse(members.slice(0, 32).join(','))?.size, 32);
   assert.equal(TraceState.parse('a=1,BAD=2,c=3'), undefined);
-  assert.equal(TraceState.parse('a=1,a=2'), undefined, 'duplicate keys');
   assert.equal(TraceState.parse('a=1,,b=2')?.size, 2, 'empty members are allowed');
   const sc = extract({ traceparent: VALID, tracestate: 'a=1,BAD=2' });
   assert.equal(sc?.traceId, TID, 'traceparent still valid');
   assert.equal(sc?.traceState, undefined);
+});
+
+test('tracestate: a duplicate key keeps its first value; the other members still propagate', () => {
+  assert.equal(TraceState.parse('foo=1,foo=1')?.serialize(), 'foo=1');
+  assert.equal(TraceState.parse('foo=1,foo=2')?.get('foo'), '1');
+  assert.equal(TraceState.parse('a=1,b=2,a=3,c=4')?.serialize(), 'a=1,b=2,c=4');
+  assert.deepEqual(TraceState.parse(['foo=1,bar=2', 'foo=9'])?.keys(), ['foo', 'bar'], 'across headers');
+  assert.equal(TraceState.parse('foo=1,foo=BAD=x'), undefined, 'a malformed duplicate still discards the header');
+  // 32 distinct members plus repeats is still within the limit; the repeats are not members.
+  const members = Array.from({ length: 32 }, (_, i) => `k${i}=v`);
+  assert.equal(TraceState.parse([...members, 'k0=w', 'k1=w'].join(','))?.size, 32);
+  // through the propagator: the state is inherited and re-injected without the duplicate
+  const ctx = p.extract(ROOT_CONTEXT, { traceparent: VALID, tracestate: 'foo=1,bar=2,foo=3' }, defaultTextMapGetter);
+  assert.equal(trace.getSpanContext(ctx)?.traceState?.get('foo'), '1');
+  assert.equal(inject(ctx).tracestate, 'foo=1,bar=2');
 });
 
 test('tracestate: set moves the key to the front and drops the rightmost beyond 32', () => {

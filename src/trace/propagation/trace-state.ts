@@ -60,8 +60,10 @@ export class TraceState implements ApiTraceState {
 
   /**
    * Parses one or several `tracestate` header values, combined in order (§3.3.1.4). Returns
-   * undefined when the combination is malformed: a bad member, a duplicate key or more than 32
-   * members discards the whole header (§3.3.1.1). Empty members (`a=1,,b=2`) are allowed.
+   * undefined when the combination is malformed: a bad member or more than 32 members discards
+   * the whole header (§3.3.1.1). A key seen again keeps its first (leftmost, most recent) value
+   * and the later member is dropped, so the rest of the state still propagates (the W3C test
+   * suite accepts a kept or discarded duplicate). Empty members (`a=1,,b=2`) are allowed.
    */
   static parse(header: string | readonly string[] | undefined): TraceState | undefined {
     if (header === undefined) return undefined;
@@ -89,7 +91,12 @@ export class TraceState implements ApiTraceState {
         const key = combined.slice(a, eq);
         const value = combined.slice(eq + 1, b);
         if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
-        if (keys.includes(key)) return undefined;
+        if (keys.includes(key)) {
+          // The leftmost member is the one its vendor updated last; the later one is stale.
+          canonical = false;
+          start = end + 1;
+          continue;
+        }
         keys.push(key);
         values.push(value);
         if (keys.length > MAX_TRACESTATE_MEMBERS) return undefined;

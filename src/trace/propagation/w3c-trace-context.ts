@@ -27,14 +27,36 @@ export function isSuppressed(context: Context): boolean {
   return context.getValue(SUPPRESS_TRACING_KEY) === true;
 }
 
-/** One header value: the only one, or undefined when repeated with different values. */
+/**
+ * The one `traceparent` in a header read that is not a plain 55-character value: a field repeated
+ * on the wire arrives joined with `,` (node:http, fetch's Headers) or as an array (other carriers).
+ * Identical repeats count as one header; repeats that differ give undefined, since no one can tell
+ * which is right (the W3C test suite expects a new trace then).
+ */
 function single(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    if (value.indexOf(',') === -1) return value;
+    return same(value.split(','));
+  }
   if (!Array.isArray(value) || value.length === 0) return undefined;
-  const first: unknown = value[0];
-  // Several different traceparent headers: we cannot know which is right, so none is.
-  for (let i = 1; i < value.length; i++) if (value[i] !== first) return undefined;
-  return typeof first === 'string' ? first : undefined;
+  const parts: unknown[] = [];
+  for (const v of value as unknown[]) {
+    if (typeof v !== 'string') return undefined;
+    for (const p of v.split(',')) parts.push(p);
+  }
+  return same(parts);
+}
+
+/** The common value of `parts` (OWS trimmed), or undefined when any differs. */
+function same(parts: readonly unknown[]): string | undefined {
+  const first = parts[0];
+  if (typeof first !== 'string') return undefined;
+  const v = trimOws(first);
+  for (let i = 1; i < parts.length; i++) {
+    const p = parts[i];
+    if (typeof p !== 'string' || trimOws(p) !== v) return undefined;
+  }
+  return v;
 }
 
 /**
@@ -94,7 +116,7 @@ export class W3CTraceContextPropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     try {
       const raw = getter.get(carrier, TRACEPARENT);
-      let h = typeof raw === 'string' ? raw : single(raw);
+      let h = typeof raw === 'string' && raw.length === 55 ? raw : single(raw);
       if (h === undefined) return context;
       if (h.length !== 55) h = trimOws(h);
       const flags = traceparentFlags(h);
