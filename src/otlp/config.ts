@@ -1,4 +1,6 @@
-import { InvalidEndpoint, InvalidOption } from './errors.js';
+import { InvalidEndpoint, InvalidOption, UnsupportedProtocol } from './errors.js';
+import { PROTOCOLS } from './protocol.js';
+import type { OtlpProtocol } from './protocol.js';
 import { warnOnce } from '../warn.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
@@ -15,6 +17,12 @@ export interface OtlpExporterOptions {
   headers?: Record<string, string>;
   /** Time budget of one export, retries included (ms). Default OTEL_EXPORTER_OTLP_TIMEOUT or 10000. */
   timeoutMillis?: number;
+  /**
+   * `http/protobuf` (the spec's default) or `http/json`. Default OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL,
+   * else OTEL_EXPORTER_OTLP_PROTOCOL, else `http/protobuf`. Any other value (`grpc` too) throws
+   * `SL_ERR_OTLP_UNSUPPORTED_PROTOCOL` at construction, from the option or the variable.
+   */
+  protocol?: OtlpProtocol;
   /** `gzip` (default) or `none`. Default OTEL_EXPORTER_OTLP_COMPRESSION or gzip. */
   compression?: 'gzip' | 'none';
   /** First retry delay when the collector gave no Retry-After (ms, default 1000); doubles each retry, ±20% jitter. */
@@ -30,6 +38,7 @@ export interface OtlpExporterOptions {
 /** Resolved configuration of one sender. */
 export interface OtlpSenderConfig {
   readonly url: URL;
+  readonly protocol: OtlpProtocol;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMillis: number;
   readonly compression: 'gzip' | 'none';
@@ -93,6 +102,30 @@ function envPositive(env: Record<string, string | undefined>, names: string[], f
   return fallback;
 }
 
+function isProtocol(v: unknown): v is OtlpProtocol {
+  return (PROTOCOLS as readonly unknown[]).includes(v);
+}
+
+/**
+ * The protocol: option, else the per-signal variable, else OTEL_EXPORTER_OTLP_PROTOCOL, else
+ * http/protobuf. Unlike other variables, a value we cannot honour throws: the collector would
+ * otherwise get a protocol it was not configured for, and nothing would say why.
+ */
+function resolveProtocol(env: Record<string, string | undefined>, S: string, option: unknown, field: string): OtlpProtocol {
+  if (option !== undefined) {
+    if (!isProtocol(option)) throw UnsupportedProtocol(field, String(option));
+    return option;
+  }
+  for (const name of [`OTEL_EXPORTER_OTLP_${S}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const raw = envValue(env, name);
+    if (raw === undefined) continue;
+    const v = raw.toLowerCase();
+    if (!isProtocol(v)) throw UnsupportedProtocol(name, raw);
+    return v;
+  }
+  return 'http/protobuf';
+}
+
 /** Resolves options and OTEL_EXPORTER_OTLP_* variables for one signal (spec: exporter.md, "Configuration"). */
 export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions = {}, fieldPrefix = ''): OtlpSenderConfig {
   const env = options.env ?? process.env;
@@ -138,8 +171,10 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
       warnOnce(`${name}=${raw}`, `${name}="${raw}" is not gzip or none; ignored`);
     }
   }
+  const protocol = resolveProtocol(env, S, options.protocol, `${fieldPrefix}protocol`);
   return {
     url,
+    protocol,
     headers,
     timeoutMillis,
     compression: compression ?? 'gzip',

@@ -11,3 +11,9 @@ export const InvalidOption = createError(
   'SL_ERR_OTLP_INVALID_OPTION',
   (value: unknown, expected: string) => `invalid value ${JSON.stringify(value)}: expected ${expected}`,
 );
+
+/** An OTLP protocol (option or OTEL_EXPORTER_OTLP_*PROTOCOL) that is not offered, e.g. `grpc`. */
+export const UnsupportedProtocol = createError(
+  'SL_ERR_OTLP_UNSUPPORTED_PROTOCOL',
+  (value: string) => `OTLP protocol "${value}" is not supported: use "http/protobuf" (the default) or "http/json"${value.toLowerCase() === 'grpc' ? '; gRPC is not built in, send to the collector\'s OTLP/HTTP port (4318) instead' : ''}`,
+);

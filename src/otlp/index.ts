@@ -1,5 +1,6 @@
 /**
- * `sightline/otlp`: OTLP/HTTP JSON export of spans and logs, with a retrying, bounded sender.
+ * `sightline/otlp`: OTLP/HTTP export of spans and logs (protobuf by default, or JSON), with a
+ * retrying, bounded sender.
  * @example
  * import { OtlpSpanExporter, OtlpLogDestination } from 'sightline/otlp';
  * const spans = new OtlpSpanExporter();            // OTEL_EXPORTER_OTLP_* or http://localhost:4318
@@ -9,9 +10,11 @@ export { OtlpSpanExporter } from './span-exporter.js';
 export { OtlpLogDestination } from './log-destination.js';
 export type { OtlpLogDestinationOptions, OtlpLogDestinationStats } from './log-destination.js';
 export type { OtlpExporterOptions, OtlpSignal } from './config.js';
+export type { OtlpProtocol } from './protocol.js';
 export type { OtlpExportStats } from './stats.js';
 export { encodeTraces, encodeLogs, toUnixNano, toAnyValue } from './json.js';
 export type { AnyValueJson, KeyValueJson } from './json.js';
+export { encodeTracesProtobuf, encodeLogsProtobuf } from './protobuf.js';
 export { lineToLogRecord, severityOf } from './log-record.js';
 export { parseRetryAfter } from './sender.js';
 export type { SpanRecord, LogRecordData, ResourceData, ScopeData, SpanEventData, SpanLinkData, Attributes, AttributeValue } from './model.js';

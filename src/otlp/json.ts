@@ -12,6 +12,7 @@ export type AnyValueJson =
   | { boolValue: boolean }
   | { intValue: string }
   | { doubleValue: number | string }
+  | { bytesValue: string }
   | { arrayValue: { values?: AnyValueJson[] } }
   | { kvlistValue: { values?: KeyValueJson[] } }
   | Record<string, never>;
@@ -37,6 +38,18 @@ export function toUnixNano(ms: number): string {
   return `${whole}${String(frac).padStart(6, '0')}`;
 }
 
+const INT64_LIMIT = 2 ** 63; // exactly representable as a double
+
+/** An integer number int64 can hold: -2^63 ≤ v < 2^63. */
+export function isInt64Number(v: number): boolean {
+  return Number.isInteger(v) && v >= -INT64_LIMIT && v < INT64_LIMIT;
+}
+
+/** A BigInt int64 can hold. */
+export function isInt64BigInt(v: bigint): boolean {
+  return v >= -0x8000000000000000n && v < 0x8000000000000000n;
+}
+
 /** A JS value → proto AnyValue (JSON mapping). Depth-limited so cyclic input cannot recurse forever. */
 export function toAnyValue(value: unknown, depth = 0): AnyValueJson {
   switch (typeof value) {
@@ -46,18 +59,23 @@ export function toAnyValue(value: unknown, depth = 0): AnyValueJson {
       return { boolValue: value };
     case 'number':
       if (Number.isSafeInteger(value)) return { intValue: String(value) };
+      // An integer past 2^53 is still an integer (its digits are those of the double): int64
+      // holds it exactly up to 2^63, so it goes out as one rather than as a double.
+      if (isInt64Number(value)) return { intValue: BigInt(value).toString() };
       // proto JSON spells non-finite doubles as strings
       if (Number.isNaN(value)) return { doubleValue: 'NaN' };
       if (value === Infinity) return { doubleValue: 'Infinity' };
       if (value === -Infinity) return { doubleValue: '-Infinity' };
       return { doubleValue: value };
     case 'bigint':
-      return value >= -(2n ** 63n) && value < 2n ** 63n ? { intValue: value.toString() } : { stringValue: value.toString() };
+      // outside int64 the exact decimal digits are kept, as a string
+      return isInt64BigInt(value) ? { intValue: value.toString() } : { stringValue: value.toString() };
     case 'object': {
       if (value === null) return {};
       if (depth >= 8) return { stringValue: '[depth limit]' };
       // empty repeated fields are omitted, as the proto JSON mapping prints them
       if (Array.isArray(value)) return value.length === 0 ? { arrayValue: {} } : { arrayValue: { values: value.map((v) => toAnyValue(v, depth + 1)) } };
+      if (value instanceof Uint8Array) return { bytesValue: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
       if (value instanceof Date) return { stringValue: Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString() };
       const values: KeyValueJson[] = [];
       for (const [k, v] of Object.entries(value)) {
@@ -98,12 +116,17 @@ function scopeKey(s: ScopeData): string {
   return `${s.name}\u0000${s.version ?? ''}\u0000${s.schemaUrl ?? ''}`;
 }
 
+/** BigInt attribute values in a key: as an object, which no attribute value can be, so `5n` and `"5"` differ. */
+function keyReplacer(_key: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? { bigint: v.toString() } : v;
+}
+
 function resourceKey(r: ResourceData): string {
-  return JSON.stringify([r.attributes, r.schemaUrl ?? '']);
+  return JSON.stringify([r.attributes, r.schemaUrl ?? ''], keyReplacer);
 }
 
 /** Groups items by resource (by value), then by scope (name, version, schema URL), keeping order. */
-function group<T extends { resource: ResourceData; scope: ScopeData }>(items: readonly T[]): { resource: ResourceData; scopes: { scope: ScopeData; items: T[] }[] }[] {
+export function group<T extends { resource: ResourceData; scope: ScopeData }>(items: readonly T[]): { resource: ResourceData; scopes: { scope: ScopeData; items: T[] }[] }[] {
   const byResource = new Map<ResourceData, string>();
   const groups = new Map<string, { resource: ResourceData; scopes: Map<string, { scope: ScopeData; items: T[] }> }>();
   for (const item of items) {

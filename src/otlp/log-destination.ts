@@ -5,7 +5,7 @@ import { createResource } from '../trace/resource.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';
-import { encodeLogs } from './json.js';
+import { logsBody } from './protocol.js';
 import { lineToLogRecord } from './log-record.js';
 import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
@@ -170,10 +170,10 @@ export class OtlpLogDestination implements Destination {
     }
   }
 
-  #encode(lines: readonly string[], levels: readonly number[]): string {
+  #encode(lines: readonly string[], levels: readonly number[]): string | Buffer {
     const now = Date.now();
     const records: LogRecordData[] = lines.map((l, i) => lineToLogRecord(l, levels[i]!, this.#resource, this.#scope, now));
-    return JSON.stringify(encodeLogs(records));
+    return logsBody(this.#sender.config.protocol, records);
   }
 
   async flush(): Promise<void> {

@@ -4,13 +4,19 @@
  * over OTLP becomes a `LogRecordData`.
  */
 
+/**
+ * An attribute value: @opentelemetry/api's `AttributeValue`, plus `bigint` (exported as an exact
+ * int64 `intValue`), which JavaScript callers may pass.
+ */
 export type AttributeValue =
   | string
   | number
   | boolean
+  | bigint
   | readonly (string | null | undefined)[]
   | readonly (number | null | undefined)[]
-  | readonly (boolean | null | undefined)[];
+  | readonly (boolean | null | undefined)[]
+  | readonly (bigint | null | undefined)[];
 
 export type Attributes = Record<string, AttributeValue | undefined>;
 

@@ -6,6 +6,8 @@ import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, storage } from '../context/con
 import type { OtlpSenderConfig } from './config.js';
 import type { OtlpExportStats } from './stats.js';
 import { USER_AGENT } from './user-agent.js';
+import { contentTypeOf } from './protocol.js';
+import { rejectedInProtobufResponse } from './protobuf.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -23,7 +25,8 @@ export interface SendOutcome {
 interface Attempt {
   status?: number;
   retryAfter?: string | undefined;
-  body?: string;
+  body?: Buffer;
+  contentType?: string | undefined;
   error?: Error;
   /** True for a refused or dropped connection (retryable). */
   network?: boolean;
@@ -54,11 +57,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** How many items a `partialSuccess` answer says were refused. */
-function rejectedCount(body: string | undefined): number {
+/** How many items a `partialSuccess` answer (JSON or protobuf, by its content type) says were refused. */
+function rejectedCount(body: Buffer | undefined, contentType: string | undefined): number {
   if (body === undefined || body.length === 0) return 0;
+  if (contentType?.toLowerCase().startsWith('application/x-protobuf') === true) return rejectedInProtobufResponse(body);
   try {
-    const ps = (JSON.parse(body) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
+    const ps = (JSON.parse(body.toString('utf8')) as { partialSuccess?: Record<string, unknown> }).partialSuccess;
     if (ps === undefined || ps === null) return 0;
     const n = Number(ps['rejectedSpans'] ?? ps['rejectedLogRecords'] ?? ps['rejectedDataPoints'] ?? 0);
     return Number.isFinite(n) && n > 0 ? n : 0;
@@ -97,12 +101,12 @@ export class OtlpHttpSender {
     return this.#config;
   }
 
-  /** Sends one JSON payload. Never rejects. */
-  async send(json: string): Promise<SendOutcome> {
+  /** Sends one payload, encoded for the configured protocol. Never rejects. */
+  async send(payload: string | Buffer): Promise<SendOutcome> {
     const deadline = Date.now() + this.#config.timeoutMillis;
     let body: Buffer;
     try {
-      body = this.#config.compression === 'gzip' ? await gzipAsync(json) : Buffer.from(json);
+      body = this.#config.compression === 'gzip' ? await gzipAsync(payload) : typeof payload === 'string' ? Buffer.from(payload) : payload;
     } catch (e) {
       return { ok: false, rejected: 0, error: e as Error, reason: 'export_failed' };
     }
@@ -116,7 +120,7 @@ export class OtlpHttpSender {
       const code = a.status !== undefined ? String(a.status) : a.timedOut === true ? 'timeout' : 'network';
       this.#stats.responses[code] = (this.#stats.responses[code] ?? 0) + 1;
       if (a.status !== undefined && a.status >= 200 && a.status < 300) {
-        return { ok: true, rejected: rejectedCount(a.body), status: a.status };
+        return { ok: true, rejected: rejectedCount(a.body, a.contentType), status: a.status };
       }
       this.#stats.failedRequests++;
       const error = a.error ?? new Error(`OTLP collector answered HTTP ${a.status}`);
@@ -143,7 +147,7 @@ export class OtlpHttpSender {
       const headers: Record<string, string | number> = {
         'user-agent': USER_AGENT,
         ...this.#config.headers,
-        'content-type': 'application/json',
+        'content-type': contentTypeOf(this.#config.protocol),
         'content-length': body.length,
       };
       if (this.#config.compression === 'gzip') headers['content-encoding'] = 'gzip';
@@ -157,7 +161,7 @@ export class OtlpHttpSender {
             if (size < 64 * 1024) chunks.push(c);
             size += c.length;
           });
-          res.on('end', () => done({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => done({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: Buffer.concat(chunks), contentType: res.headers['content-type'] }));
           res.on('error', (e) => done({ error: e, network: true }));
         }));
       } catch (e) {

@@ -3,7 +3,7 @@ import type { SpanRecord } from './model.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';
-import { encodeTraces } from './json.js';
+import { tracesBody } from './protocol.js';
 import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
@@ -15,7 +15,7 @@ interface Pending {
 }
 
 /**
- * Exports spans over OTLP/HTTP JSON (`POST /v1/traces`). Implements `SpanExporter`, so it plugs
+ * Exports spans over OTLP/HTTP, protobuf or JSON (`POST /v1/traces`). Implements `SpanExporter`, so it plugs
  * into Sightline's batch processor. Batches are sent one at a time; at most `maxQueuedBatches`
  * are held (in flight + waiting), the rest are dropped at once and counted, so a slow or dead
  * collector never grows memory nor holds up the caller. `export` never rejects.
@@ -65,7 +65,7 @@ export class OtlpSpanExporter implements SpanExporter {
         const p = this.#queue[0]!;
         let result: ExportResult;
         try {
-          const outcome = await this.#sender.send(JSON.stringify(encodeTraces(p.spans)));
+          const outcome = await this.#sender.send(tracesBody(this.#sender.config.protocol, p.spans));
           if (outcome.ok) {
             const rejected = Math.min(outcome.rejected, p.spans.length);
             countDropped(this.#stats, 'rejected', rejected);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import type { OtlpSenderConfig } from './config.js';
 import { USER_AGENT } from './user-agent.js';
+import { contentTypeOf } from './protocol.js';
 
 // The child: reads the payload on stdin, POSTs it once, exits 0 on a 2xx answer. Plain CommonJS so
 // it needs nothing but node; configuration comes through the environment, not argv (headers may
@@ -28,11 +29,11 @@ process.stdin.on('end', () => {
  * event loop no longer runs on `process.exit`, crashes and signals. One attempt, no retry, killed
  * after `timeoutMillis`. Returns true when the collector answered 2xx.
  */
-export function sendSync(config: OtlpSenderConfig, json: string, timeoutMillis: number): boolean {
+export function sendSync(config: OtlpSenderConfig, payload: string | Buffer, timeoutMillis: number): boolean {
   try {
     const gzip = config.compression === 'gzip';
-    const body = gzip ? gzipSync(json) : Buffer.from(json);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...config.headers, 'content-type': 'application/json' };
+    const body = gzip ? gzipSync(payload) : typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...config.headers, 'content-type': contentTypeOf(config.protocol) };
     if (gzip) headers['content-encoding'] = 'gzip';
     const r = spawnSync(process.execPath, ['-e', CHILD], {
       input: body,

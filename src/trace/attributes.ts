@@ -4,6 +4,8 @@ import type { AttributeValue, Attributes } from '../otlp/model.js';
  * Attribute validation shared by spans, events, links and resources. Per the OpenTelemetry
  * attribute rules: a value is a string, a number, a boolean or a homogeneous array of one of those
  * (null/undefined allowed inside); anything else is ignored. Strings are truncated to the limit.
+ * A `bigint` (or an array of them) is kept too, though the API's types leave it out: OTLP's
+ * int64 carries it exactly, where a number past 2^53 has already lost digits.
  */
 
 /** The value to store, or undefined when it must be ignored. Arrays are copied. */
@@ -13,6 +15,7 @@ export function sanitizeValue(value: unknown, maxLength: number): AttributeValue
       return value.length > maxLength ? value.slice(0, maxLength) : value;
     case 'number':
     case 'boolean':
+    case 'bigint':
       return value;
     case 'object':
       return Array.isArray(value) ? sanitizeArray(value, maxLength) : undefined;
@@ -28,7 +31,7 @@ function sanitizeArray(value: readonly unknown[], maxLength: number): AttributeV
     let v = value[i];
     if (v !== null && v !== undefined) {
       const t = typeof v;
-      if (t !== 'string' && t !== 'number' && t !== 'boolean') return undefined;
+      if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint') return undefined;
       if (kind === undefined) kind = t;
       else if (kind !== t) return undefined;
       if (t === 'string' && (v as string).length > maxLength) v = (v as string).slice(0, maxLength);

@@ -51,7 +51,7 @@ test('spans: the JSON payload decodes with the official schema, values as expect
   assert.equal(attrs['ratio'].doubleValue, 0.5);
   assert.equal(attrs['ok'].boolValue, true);
   assert.deepEqual(attrs['tags'].arrayValue.values.map((v: any) => v.stringValue), ['a', 'b']);
-  assert.equal(attrs['big'].doubleValue, 2 ** 60, 'beyond 2^53 a number is not an exact integer: sent as double');
+  assert.equal(attrs['big'].intValue, '1152921504606846976', 'an integer beyond 2^53 still goes out as intValue, its exact digits');
   assert.equal(decoded.resourceSpans[0].scopeSpans[0].scope.version, '0.1.0');
   // the JSON itself: int64 as decimal strings, ids as hex, enums as integers
   const js = (payload.resourceSpans[0] as any).scopeSpans[0].spans[0];

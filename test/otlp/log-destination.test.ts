@@ -78,11 +78,11 @@ s.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port }
 parentPort.on('message', () => s.close(() => process.exit(0)));
 `;
 
-test('flushSync sends pending lines synchronously through a child process', async () => {
+test('flushSync sends pending lines synchronously through a child process (http/json)', async () => {
   const w = new Worker(WORKER, { eval: true });
   try {
     const [{ port }] = (await once(w, 'message')) as [{ port: number }];
-    const d = new OtlpLogDestination({ url: `http://127.0.0.1:${port}/v1/logs`, scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
+    const d = new OtlpLogDestination({ url: `http://127.0.0.1:${port}/v1/logs`, protocol: 'http/json', scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
     d.write(line(1), 30);
     d.write(line(2), 40);
     const got = once(w, 'message');

@@ -41,7 +41,7 @@ function reset(): void {
 
 test('ok: gzip JSON POSTed to /v1/traces with env headers, payload valid against the schema', async () => {
   reset();
-  const e = exporter({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s%3Dcret,x-team=core' } });
+  const e = exporter({ env: { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s%3Dcret,x-team=core', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' } });
   const r = await e.export(spans(3));
   assert.deepEqual(r, { code: 0 });
   const req = c.requests[0]!;

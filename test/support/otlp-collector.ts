@@ -2,11 +2,14 @@
  * A test OTLP/HTTP collector on 127.0.0.1 with switchable faults, for tests of any exporter:
  * `ok`, `fail500`, `throttle` (429 + Retry-After), `unavailable` (503, no Retry-After), `hang`
  * (never answers), `slow` (answers after `slowMillis`), `partial` (200 with partialSuccess), and
- * `refuse()` / `accept()` to close and reopen the port (connection refused).
+ * `refuse()` / `accept()` to close and reopen the port (connection refused). Protobuf bodies
+ * (`application/x-protobuf`) are decoded with the official opentelemetry-proto schema into the same
+ * JSON form a JSON body has, and answered in protobuf, as a collector does.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { ExportLogsServiceResponse, ExportTraceServiceResponse, logsFromProtobuf, tracesFromProtobuf } from './otlp-schema.js';
 
 export type CollectorMode = 'ok' | 'fail500' | 'throttle' | 'unavailable' | 'hang' | 'slow' | 'partial';
 
@@ -16,8 +19,13 @@ export interface ReceivedRequest {
   readonly headers: http.IncomingHttpHeaders;
   /** Body after content-encoding was undone. */
   readonly raw: Buffer;
-  /** Parsed JSON body (undefined when not JSON). */
+  /**
+   * The payload in its JSON form: a JSON body parsed, a protobuf body decoded with the official
+   * schema (ids hex, int64 as strings); undefined when it is neither.
+   */
   readonly json: any;
+  /** True when the body was protobuf (and decoded without error). */
+  readonly protobuf: boolean;
   /** Mode the collector was in when the request arrived. */
   readonly mode: CollectorMode;
 }
@@ -70,15 +78,20 @@ export class OtlpTestCollector {
       req.on('end', () => {
         let raw = Buffer.concat(chunks);
         if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
+        const isProtobuf = req.headers['content-type'] === 'application/x-protobuf';
         let json: any;
+        let protobuf = false;
         try {
-          json = JSON.parse(raw.toString('utf8'));
+          if (isProtobuf) {
+            json = req.url === '/v1/logs' ? logsFromProtobuf(raw) : tracesFromProtobuf(raw);
+            protobuf = true;
+          } else json = JSON.parse(raw.toString('utf8'));
         } catch {
           json = undefined;
         }
         const mode = this.script.shift() ?? this.mode;
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, mode });
-        this.#answer(mode, res);
+        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, json, protobuf, mode });
+        this.#answer(mode, res, isProtobuf, req.url === '/v1/logs');
         for (const w of this.#waiters.splice(0)) w();
       });
     });
@@ -89,8 +102,16 @@ export class OtlpTestCollector {
     return server;
   }
 
-  #answer(mode: CollectorMode, res: http.ServerResponse): void {
-    const ok = (body = '{}'): void => {
+  #answer(mode: CollectorMode, res: http.ServerResponse, protobuf: boolean, logs: boolean): void {
+    const ok = (partial = false): void => {
+      if (protobuf) {
+        const Type = logs ? ExportLogsServiceResponse : ExportTraceServiceResponse;
+        const rejected = logs ? { rejectedLogRecords: this.partialRejected } : { rejectedSpans: this.partialRejected };
+        const body = partial ? Type.encode(Type.fromObject({ partialSuccess: { ...rejected, errorMessage: 'some rejected' } })).finish() : new Uint8Array(0);
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(body);
+        return;
+      }
+      const body = partial ? JSON.stringify({ partialSuccess: { rejectedSpans: String(this.partialRejected), rejectedLogRecords: String(this.partialRejected), errorMessage: 'some rejected' } }) : '{}';
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     };
     switch (mode) {
@@ -100,7 +121,7 @@ export class OtlpTestCollector {
       case 'unavailable': res.writeHead(503).end(); return;
       case 'hang': this.#hanging.add(res); res.on('close', () => this.#hanging.delete(res)); return;
       case 'slow': setTimeout(() => ok(), this.slowMillis); return;
-      case 'partial': return ok(JSON.stringify({ partialSuccess: { rejectedSpans: String(this.partialRejected), rejectedLogRecords: String(this.partialRejected), errorMessage: 'some rejected' } }));
+      case 'partial': return ok(true);
     }
   }
 

@@ -12,6 +12,8 @@ const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.j
 const v1 = root.opentelemetry.proto.collector;
 export const ExportTraceServiceRequest = v1.trace.v1.ExportTraceServiceRequest;
 export const ExportLogsServiceRequest = v1.logs.v1.ExportLogsServiceRequest;
+export const ExportTraceServiceResponse = v1.trace.v1.ExportTraceServiceResponse;
+export const ExportLogsServiceResponse = v1.logs.v1.ExportLogsServiceResponse;
 
 const ID_LENGTH: Record<string, number> = { traceId: 32, spanId: 16, parentSpanId: 16 };
 
@@ -58,4 +60,26 @@ export function checkTracesJson(payload: unknown): any {
 /** Asserts a JSON `ExportLogsServiceRequest` matches the schema; returns it decoded, as JSON with defaults. */
 export function checkLogsJson(payload: unknown): any {
   return roundTrip(ExportLogsServiceRequest, payload);
+}
+
+function decodeProtobuf(Type: any, body: Uint8Array): any {
+  const decoded = Type.decode(body);
+  assert.equal(Type.verify(decoded), null, 'decoded message verifies against the schema');
+  return bytesToHex(Type.toObject(decoded, { longs: String, enums: Number, bytes: String, json: true }));
+}
+
+/** Decodes a protobuf `ExportTraceServiceRequest` with the official schema into its JSON form (ids hex, int64 strings). */
+export function tracesFromProtobuf(body: Uint8Array): any {
+  return decodeProtobuf(ExportTraceServiceRequest, body);
+}
+
+/** Decodes a protobuf `ExportLogsServiceRequest` with the official schema into its JSON form. */
+export function logsFromProtobuf(body: Uint8Array): any {
+  return decodeProtobuf(ExportLogsServiceRequest, body);
+}
+
+/** What the official schema's own encoder writes for a JSON payload (to compare bytes with). */
+export function officialProtobuf(signal: 'traces' | 'logs', payload: unknown): Buffer {
+  const Type = signal === 'traces' ? ExportTraceServiceRequest : ExportLogsServiceRequest;
+  return Buffer.from(Type.encode(Type.fromObject(hexToBytes(payload))).finish());
 }
