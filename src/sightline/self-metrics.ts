@@ -1,7 +1,8 @@
 /**
- * Sightline's own counters (tracer, logger, OTLP exporter) exposed as `sightline_*` metrics,
- * read at scrape time.
+ * Sightline's own counters (tracer, logger, OTLP exporter, reported run-time problems) exposed
+ * as `sightline_*` metrics, read at scrape time.
  */
+import { internalErrorCounts } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Counter, Registry } from '../metrics/index.js';
 import type { TracerProvider } from '../trace/index.js';
@@ -29,6 +30,12 @@ export function registerSelfMetrics(registry: Registry, provider: TracerProvider
     labelNames: ['outcome'],
     exemplars: false,
   });
+  const internalErrors = registry.counter({
+    name: 'sightline_internal_errors_total',
+    help: 'Run-time problems Sightline reported (once on stderr, every one counted), by pillar and reason.',
+    labelNames: ['pillar', 'reason'],
+    exemplars: false,
+  });
   return registry.registerCollector(() => {
     const t = provider.stats();
     setTo(spans, { outcome: 'started' }, t.spansStarted);
@@ -45,5 +52,6 @@ export function registerSelfMetrics(registry: Registry, provider: TracerProvider
     setTo(lines, { outcome: 'fallback' }, l.fallback);
     setTo(lines, { outcome: 'sampled_out' }, l.sampledOut);
     setTo(lines, { outcome: 'rate_limited' }, l.rateLimited);
+    for (const e of internalErrorCounts()) setTo(internalErrors, { pillar: e.pillar, reason: e.reason }, e.count);
   }, { name: 'sightline_self' });
 }
