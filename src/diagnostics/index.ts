@@ -8,29 +8,34 @@ import { channel } from 'node:diagnostics_channel';
 import { INTERNAL_ERROR_CHANNEL } from './channels.js';
 
 /**
- * The reasons each pillar may report. Code-chosen constants, never user data, so the label set of
- * `sightline_internal_errors_total` stays bounded.
+ * The reasons each pillar may report (docs/errors.md, "Run-time problems", describes each).
+ * Code-chosen constants, never user data, so the label set of `sightline_internal_errors_total`
+ * stays bounded. A new pillar (SLO, alerts and their notifiers) adds its own list here.
  */
-export interface Reasons {
-  log:
-    | 'call_failed' // a log call threw inside the logger; its line is lost
-    | 'line_dropped' // a destination's buffer or queue was full (or it was closed)
-    | 'writer_thread_failed' // the log writer thread died; destinations write synchronously
-    | 'writer_failed' // the writer thread failed handling a message
-    | 'destination_failed' // a batch could not be written; it went to stderr
-    | 'destination_open_failed'
-    | 'destination_reopen_failed'
-    | 'destination_unreachable' // a network destination lost its server
-    | 'rotation_failed'
-    | 'compress_failed';
-  trace: 'bad_env' | 'bad_config' | 'export_failed' | 'processor_failed';
-  otlp: 'bad_env' | 'export_failed';
-  http: 'instrumentation_failed' | 'client_already_enabled';
-  health: 'shutdown_backstop';
-  admin: 'unprotected' | 'listen_failed';
-}
+export const REASONS = {
+  log: [
+    'call_failed',
+    'line_dropped',
+    'writer_thread_failed',
+    'writer_failed',
+    'destination_failed',
+    'destination_open_failed',
+    'destination_reopen_failed',
+    'destination_unreachable',
+    'rotation_failed',
+    'compress_failed',
+  ],
+  trace: ['bad_env', 'bad_config', 'export_failed', 'processor_failed'],
+  otlp: ['bad_env', 'export_failed'],
+  http: ['instrumentation_failed', 'client_already_enabled'],
+  health: ['shutdown_backstop'],
+  admin: ['unprotected', 'listen_failed'],
+} as const;
 
-export type Pillar = keyof Reasons;
+export type Pillar = keyof typeof REASONS;
+
+/** The reasons of each pillar, as types. */
+export type Reasons = { [P in Pillar]: (typeof REASONS)[P][number] };
 
 /** What is published on the `sightline:internal-error` channel for each report. */
 export interface InternalError {
@@ -45,7 +50,10 @@ export interface InternalError {
 export interface ReportOptions {
   /** Prints once per this key instead of once per `pillar:reason` (e.g. per bad value). */
   key?: string;
-  /** `false`: count and publish only (the caller printed, or decides itself when to print). */
+  /**
+   * `false`: count and publish only; `true`: print whatever the key (for callers that decide
+   * themselves, e.g. once per destination rather than once per process).
+   */
   print?: boolean;
   /** The thrown value behind the problem (published, not printed). */
   error?: unknown;
@@ -79,9 +87,11 @@ export function report<P extends Pillar>(pillar: P, reason: Reasons[P], message:
       published.publish(event);
     }
     if (options?.print === false) return;
-    const key = options?.key ?? id;
-    if (printed.has(key)) return;
-    printed.add(key);
+    if (options?.print !== true) {
+      const key = options?.key ?? id;
+      if (printed.has(key)) return;
+      printed.add(key);
+    }
     process.stderr.write(`sightline: ${message}\n`);
   } catch {
     // stderr closed: the problem stays counted

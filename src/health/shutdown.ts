@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { constants } from 'node:os';
+import { report as reportProblem } from '../diagnostics/index.js';
 import { flushAllSync } from '../log/exit.js';
 import { InvalidShutdownOption } from './errors.js';
 
@@ -238,7 +239,7 @@ export class GracefulShutdown {
   async #run(reason: string): Promise<ShutdownReport> {
     const report: ShutdownReport = { reason, forcedConnections: 0, abandonedRequests: 0, hooks: [], exitCode: 0 };
     const backstop = setTimeout(() => {
-      process.stderr.write(`sightline: graceful shutdown did not finish within ${this.backstopMs} ms (phase ${this.#phase}); exiting\n`);
+      reportProblem('health', 'shutdown_backstop', `graceful shutdown did not finish within ${this.backstopMs} ms (phase ${this.#phase}); exiting`, { print: true });
       this.#logger?.error('graceful shutdown backstop: exiting', { phase: this.#phase, backstopMs: this.backstopMs });
       flushAllSync();
       this.#exit?.(1);

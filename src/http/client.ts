@@ -20,6 +20,7 @@ import dc from 'node:diagnostics_channel';
 import { syncBuiltinESMExports } from 'node:module';
 import type { Span as ApiSpan, TextMapPropagator, TextMapSetter, Tracer as ApiTracer } from '@opentelemetry/api';
 import { OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, currentContext } from '../context/index.js';
+import { report } from '../diagnostics/index.js';
 import type { Registry, Histogram } from '../metrics/index.js';
 import { HTTP_DURATION_BUCKETS } from './server-metrics.js';
 import { reportOnce } from './server.js';
@@ -90,7 +91,6 @@ function hasHeader(headers: unknown, name: string): boolean {
 
 /** The one instrumentation recording client calls in this process (channels are process-wide). */
 let owner: HttpClientInstrumentation | undefined;
-let warnedOwner = false;
 
 /**
  * Instruments outgoing HTTP calls of the whole process. Only one instance is active at a time
@@ -137,10 +137,7 @@ export class HttpClientInstrumentation {
   enable(): this {
     if (this.#enabled) return this;
     if (owner !== undefined) {
-      if (!warnedOwner) {
-        warnedOwner = true;
-        process.stderr.write('sightline: HTTP client instrumentation is already enabled by another instance in this process; this one stays off\n');
-      }
+      report('http', 'client_already_enabled', 'HTTP client instrumentation is already enabled by another instance in this process; this one stays off');
       return this;
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias

@@ -9,6 +9,7 @@ import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
 import { Context, currentContext, storage } from '../context/index.js';
+import { report } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { Span } from '../trace/index.js';
@@ -368,10 +369,7 @@ function onClose(this: ServerResponse): void {
   }
 }
 
-let reported = false;
-/** One stderr line for the first internal failure; the request itself is never affected. */
+/** Counts every internal failure, one stderr line for the first; the request itself is never affected. */
 export function reportOnce(e: unknown, what = 'the http instrumentation failed internally'): void {
-  if (reported) return;
-  reported = true;
-  process.stderr.write(`sightline: ${what} (${e instanceof Error ? e.message : String(e)}); further failures are not printed\n`);
+  report('http', 'instrumentation_failed', `${what} (${e instanceof Error ? e.message : String(e)}); further failures are not printed`, { error: e });
 }

@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { report } from '../diagnostics/index.js';
 import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
@@ -256,7 +257,6 @@ function fnv1a(s: string): number {
 }
 
 const noop: LogFn = () => {};
-let warnedInternal = false;
 
 /**
  * Error and fatal lines that carry an Error (as the fields, or as `err`/`error`) are published as
@@ -386,10 +386,7 @@ export class Logger {
       core.write(level, line);
       if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields);
     } catch (e) {
-      if (!warnedInternal) {
-        warnedInternal = true;
-        process.stderr.write(`sightline: a log call failed internally (${describeThrow(e)}); the line was dropped\n`);
-      }
+      report('log', 'call_failed', `a log call failed internally (${describeThrow(e)}); the line was dropped`, { error: e });
     }
   }
   /**
@@ -437,10 +434,7 @@ export class Logger {
       }
       core.write(level, core.open + core.time() + core.mid[level]! + msgJson + core.service + core.context() + this.bindings + extra + '}\n');
     } catch (e) {
-      if (!warnedInternal) {
-        warnedInternal = true;
-        process.stderr.write(`sightline: a log call failed internally (${describeThrow(e)}); the line was dropped\n`);
-      }
+      report('log', 'call_failed', `a log call failed internally (${describeThrow(e)}); the line was dropped`, { error: e });
     }
   }
 }

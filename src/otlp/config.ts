@@ -1,5 +1,5 @@
 import { InvalidEndpoint, InvalidOption } from './errors.js';
-import { warnOnce } from '../warn.js';
+import { report } from '../diagnostics/index.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
 export type OtlpSignal = 'traces' | 'logs';
@@ -68,7 +68,7 @@ export function parseHeaderList(raw: string, variable: string): Record<string, s
       }
     }
     if (key === undefined || value === undefined || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key) || /[\r\n\0]/.test(value)) {
-      warnOnce(`${variable}:${part}`, `${variable}: malformed entry ignored (use key=value, comma-separated, percent-encoded)`);
+      report('otlp', 'bad_env', `${variable}: malformed entry ignored (use key=value, comma-separated, percent-encoded)`, { key: `${variable}:${part}` });
       continue;
     }
     out[key.toLowerCase()] = value;
@@ -88,7 +88,7 @@ function envPositive(env: Record<string, string | undefined>, names: string[], f
     if (raw === undefined) continue;
     const n = Number(raw);
     if (Number.isFinite(n) && n > 0) return n;
-    warnOnce(`${name}=${raw}`, `${name}="${raw}" is not a positive number of milliseconds; ignored`);
+    report('otlp', 'bad_env', `${name}="${raw}" is not a positive number of milliseconds; ignored`, { key: `${name}=${raw}` });
   }
   return fallback;
 }
@@ -105,12 +105,12 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
     const perSignal = envValue(env, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT`);
     if (perSignal !== undefined) {
       url = httpUrl(perSignal);
-      if (url === undefined) warnOnce(`endpoint:${perSignal}`, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT="${perSignal}" is not an http(s) URL; ignored`);
+      if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_${S}_ENDPOINT="${perSignal}" is not an http(s) URL; ignored`, { key: `endpoint:${perSignal}` });
     }
     const base = url === undefined ? envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
     if (base !== undefined) {
       url = httpUrl(`${base.replace(/\/+$/, '')}/v1/${signal}`);
-      if (url === undefined) warnOnce(`endpoint:${base}`, `OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; ignored`);
+      if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; ignored`, { key: `endpoint:${base}` });
     }
     url ??= new URL(`http://localhost:4318/v1/${signal}`);
   }
@@ -135,7 +135,7 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
         compression = raw;
         break;
       }
-      warnOnce(`${name}=${raw}`, `${name}="${raw}" is not gzip or none; ignored`);
+      report('otlp', 'bad_env', `${name}="${raw}" is not gzip or none; ignored`, { key: `${name}=${raw}` });
     }
   }
   return {

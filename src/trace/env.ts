@@ -3,9 +3,7 @@
  * FACTS: an empty value counts as unset; a bad value is warned about once and ignored.
  */
 
-import { warnOnce } from '../warn.js';
-
-export { warnOnce };
+import { report } from '../diagnostics/index.js';
 
 /** The trimmed value of an environment variable, or undefined when unset or empty. */
 export function envString(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -21,7 +19,7 @@ export function envInt(name: string, positive: boolean, env: NodeJS.ProcessEnv =
   if (v === undefined) return undefined;
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n) || (positive && n === 0)) {
-    warnOnce(`${name}=${v}`, `ignoring ${name}="${v}": expected a ${positive ? 'positive' : 'non-negative'} integer`);
+    report('trace', 'bad_env', `ignoring ${name}="${v}": expected a ${positive ? 'positive' : 'non-negative'} integer`, { key: `${name}=${v}` });
     return undefined;
   }
   return n;

@@ -2,7 +2,8 @@ import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
 import type { AttributeValue, Attributes, ResourceData } from '../otlp/model.js';
 import { sanitizeValue } from './attributes.js';
-import { envString, warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
+import { envString } from './env.js';
 import { InvalidResource } from './errors.js';
 
 /** What the resource is built from; see `createResource`. */
@@ -44,7 +45,7 @@ export function parseResourceAttributes(raw: string): Record<string, string> | u
 }
 
 function bad(raw: string): undefined {
-  warnOnce(`OTEL_RESOURCE_ATTRIBUTES=${raw}`, `ignoring OTEL_RESOURCE_ATTRIBUTES="${raw}": expected key=value pairs separated by commas, values percent-encoded`);
+  report('trace', 'bad_env', `ignoring OTEL_RESOURCE_ATTRIBUTES="${raw}": expected key=value pairs separated by commas, values percent-encoded`, { key: `OTEL_RESOURCE_ATTRIBUTES=${raw}` });
   return undefined;
 }
 

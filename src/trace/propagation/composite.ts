@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from './w3c-trace-context.js';
 import { W3CBaggagePropagator } from './baggage.js';
 import { B3Propagator } from './b3.js';
 import { UnknownPropagator } from './errors.js';
-import { warnOnce } from '../../warn.js';
+import { report } from '../../diagnostics/index.js';
 
 /**
  * Runs several propagators in order: `inject` calls each; `extract` threads the context through
@@ -101,7 +101,7 @@ export function propagatorFromEnv(env: Record<string, string | undefined> = proc
     const n = part.trim().toLowerCase();
     if (n === '') continue;
     if (n === 'none' || n in FACTORIES) names.push(n);
-    else warnOnce(`OTEL_PROPAGATORS:${n}`, `OTEL_PROPAGATORS: unknown propagator "${n}" ignored (use tracecontext, baggage, b3, b3multi or none)`);
+    else report('trace', 'bad_env', `OTEL_PROPAGATORS: unknown propagator "${n}" ignored (use tracecontext, baggage, b3, b3multi or none)`, { key: `OTEL_PROPAGATORS:${n}` });
   }
   return build(names.length === 0 ? DEFAULT_PROPAGATORS : names);
 }
