@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { constants } from 'node:os';
 import { report as reportProblem } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { flushAllSync } from '../log/exit.js';
 import { InvalidShutdownOption } from './errors.js';
 
@@ -138,7 +139,7 @@ export class GracefulShutdown {
     const threshold = options.failureThreshold ?? 2;
     if (!Number.isInteger(threshold) || threshold < 1) throw InvalidShutdownOption('failureThreshold', 'failureThreshold must be an integer ≥ 1');
     const env = options.env ?? process.env;
-    const probed = (env['KUBERNETES_SERVICE_HOST'] ?? '').trim() !== '' || options.readinessPeriodMs !== undefined || options.failureThreshold !== undefined;
+    const probed = envString(env, 'KUBERNETES_SERVICE_HOST') !== undefined || options.readinessPeriodMs !== undefined || options.failureThreshold !== undefined;
     this.drainDelayMs = msOption(options.drainDelayMs, 'drainDelayMs', probed ? period * threshold : 0);
     this.requestDeadlineMs = msOption(options.requestDeadlineMs, 'requestDeadlineMs', 10_000);
     this.hookTimeoutMs = msOption(options.hookTimeoutMs, 'hookTimeoutMs', 5000, false);

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
@@ -136,7 +137,7 @@ class Core {
     for (const name of LEVEL_NAMES) {
       this.mid[LEVELS[name]] = `",${JSON.stringify(this.keys.level)}:"${name}",${JSON.stringify(this.keys.msg)}:`;
     }
-    const service = o.service ?? nonEmpty(process.env['OTEL_SERVICE_NAME']);
+    const service = o.service ?? envString(process.env, 'OTEL_SERVICE_NAME');
     if (service !== undefined && typeof service !== 'string') throw InvalidOption('service', 'service must be a string');
     this.service = (ecs ? ',"ecs.version":"8.11.0"' : '') + (service === undefined ? '' : this.ser.key(this.keys.service) + JSON.stringify(service));
 
@@ -241,10 +242,6 @@ class Core {
       this.service + `,"suppressed":${n},"rate_key":${this.ser.string(key)}}\n`;
     this.write(level, line);
   }
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
 }
 
 function fnv1a(s: string): number {

@@ -1,5 +1,6 @@
 import { InvalidEndpoint, InvalidOption } from './errors.js';
 import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
 export type OtlpSignal = 'traces' | 'logs';
@@ -35,11 +36,6 @@ export interface OtlpSenderConfig {
   readonly compression: 'gzip' | 'none';
   readonly initialBackoffMillis: number;
   readonly maxBackoffMillis: number;
-}
-
-function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v; // an empty value counts as unset
 }
 
 function httpUrl(value: string): URL | undefined {
@@ -84,7 +80,7 @@ function positive(value: unknown, field: string, fallback: number): number {
 
 function envPositive(env: Record<string, string | undefined>, names: string[], fallback: number): number {
   for (const name of names) {
-    const raw = envValue(env, name);
+    const raw = envString(env, name);
     if (raw === undefined) continue;
     const n = Number(raw);
     if (Number.isFinite(n) && n > 0) return n;
@@ -102,12 +98,12 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
     url = httpUrl(options.url);
     if (url === undefined) throw InvalidEndpoint(`${fieldPrefix}url`, String(options.url));
   } else {
-    const perSignal = envValue(env, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT`);
+    const perSignal = envString(env, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT`);
     if (perSignal !== undefined) {
       url = httpUrl(perSignal);
       if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_${S}_ENDPOINT="${perSignal}" is not an http(s) URL; ignored`, { key: `endpoint:${perSignal}` });
     }
-    const base = url === undefined ? envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
+    const base = url === undefined ? envString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
     if (base !== undefined) {
       url = httpUrl(`${base.replace(/\/+$/, '')}/v1/${signal}`);
       if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; ignored`, { key: `endpoint:${base}` });
@@ -116,7 +112,7 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
   }
   const headers: Record<string, string> = {};
   for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${S}_HEADERS`]) {
-    const raw = envValue(env, name);
+    const raw = envString(env, name);
     if (raw !== undefined) Object.assign(headers, parseHeaderList(raw, name));
   }
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -129,7 +125,7 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
   }
   if (compression === undefined) {
     for (const name of [`OTEL_EXPORTER_OTLP_${S}_COMPRESSION`, 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
-      const raw = envValue(env, name)?.toLowerCase();
+      const raw = envString(env, name)?.toLowerCase();
       if (raw === undefined) continue;
       if (raw === 'gzip' || raw === 'none') {
         compression = raw;

@@ -11,6 +11,7 @@ import { newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
 import { sendSync } from './sync-send.js';
 import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 
 /** Options of {@link OtlpLogDestination}. */
 export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'maxQueuedBatches'> {
@@ -80,8 +81,7 @@ export class OtlpLogDestination implements Destination {
     this.name = `otlp:${config.url.href}`;
     this.level = options.level;
     const env = options.env ?? process.env;
-    const service = env['OTEL_SERVICE_NAME']?.trim();
-    const attributes: Attributes = { 'service.name': service === undefined || service === '' ? 'unknown_service:node' : service };
+    const attributes: Attributes = { 'service.name': envString(env, 'OTEL_SERVICE_NAME') ?? 'unknown_service:node' };
     this.#resource = options.resource ?? { attributes };
     this.#scope = options.scope ?? { name: 'sightline' };
     this.#maxQueue = int(options.maxQueueSize, 'maxQueueSize', 2048);

@@ -1,6 +1,6 @@
 import type { SpanRecord } from '../otlp/model.js';
 import { report } from '../diagnostics/index.js';
-import { envInt } from './env.js';
+import { envInt } from '../env.js';
 import { InvalidComponent, InvalidNumber } from './errors.js';
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
@@ -41,7 +41,7 @@ function option(value: number | undefined, field: string, envName: string, fallb
     }
     return value;
   }
-  return envInt(envName, !allowZero, env) ?? fallback;
+  return envInt(env, envName, 'trace', !allowZero) ?? fallback;
 }
 
 /**

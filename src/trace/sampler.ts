@@ -1,7 +1,7 @@
 import type { Context, Link, Sampler, SamplingResult, SpanAttributes, SpanContext } from '@opentelemetry/api';
 import { OTEL_SPAN_KEY } from '../context/context.js';
 import { report } from '../diagnostics/index.js';
-import { envString } from './env.js';
+import { envString } from '../env.js';
 import { InvalidRatio, InvalidSampler } from './errors.js';
 import { isValidSpanId, isValidTraceId, traceRandomness, type TraceIdRef } from './ids.js';
 
@@ -211,8 +211,8 @@ export function resolveSampler(option: Sampler | SamplerName | undefined, ratioO
     return option;
   }
   let ratio = ratioOption;
-  const name = envString('OTEL_TRACES_SAMPLER', env);
-  const arg = envString('OTEL_TRACES_SAMPLER_ARG', env);
+  const name = envString(env, 'OTEL_TRACES_SAMPLER');
+  const arg = envString(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (ratio === undefined && arg !== undefined && name !== undefined && name.endsWith('traceidratio')) {
     const n = Number(arg);
     if (/^\s*[0-9.eE+-]+\s*$/.test(arg) && n >= 0 && n <= 1) ratio = n;

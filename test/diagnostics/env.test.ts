@@ -48,3 +48,32 @@ test('envList: comma-separated, entries trimmed, empty entries skipped', () => {
   assert.deepEqual(envList({ L: ' , ' }, 'L'), []);
   assert.equal(envList({ L: '  ' }, 'L'), undefined);
 });
+
+test('every reader trims: blank LOG_LEVEL is unset, OTEL_SERVICE_NAME trimmed in log lines, NO_COLOR blank is unset', async () => {
+  const { resolveLevel, createLogger } = await import('sightline/log');
+  const { memory } = await import('sightline/testing');
+  const { wantColor } = await import('../../src/cli/pretty.js');
+  // Blank LOG_LEVEL used to be a bad level name; it now counts as unset like an empty one.
+  assert.equal(resolveLevel(undefined, { LOG_LEVEL: '  ', NODE_ENV: ' production ' }), 'warn');
+  assert.equal(resolveLevel(undefined, { LOG_LEVEL: ' debug ' }), 'debug');
+  const saved = process.env['OTEL_SERVICE_NAME'];
+  try {
+    process.env['OTEL_SERVICE_NAME'] = '  checkout ';
+    const lines = memory();
+    createLogger({ destination: lines }).info('x');
+    assert.equal(lines.records()[0]?.['service'], 'checkout');
+    process.env['OTEL_SERVICE_NAME'] = '   ';
+    const none = memory();
+    createLogger({ destination: none }).info('x');
+    assert.equal(none.records()[0]?.['service'], undefined);
+  } finally {
+    if (saved === undefined) delete process.env['OTEL_SERVICE_NAME'];
+    else process.env['OTEL_SERVICE_NAME'] = saved;
+  }
+  assert.equal(wantColor({ isTTY: true }, { NO_COLOR: ' ' }), true);
+  assert.equal(wantColor({ isTTY: true }, { NO_COLOR: '1' }), false);
+  // FORCE_COLOR keeps Node's convention: an empty value forces colour, 0 does not.
+  assert.equal(wantColor({ isTTY: false }, { FORCE_COLOR: '' }), true);
+  assert.equal(wantColor({ isTTY: false }, { FORCE_COLOR: ' 0 ' }), false);
+  assert.equal(wantColor({ isTTY: false }, {}), false);
+});
