@@ -9,6 +9,7 @@ import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
 import { Context, currentContext, storage } from '../context/index.js';
+import { HTTP_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { report } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
@@ -21,7 +22,7 @@ import { CompletionLine } from './completion-line.js';
 import { HttpSpanAttributes } from './span-attributes.js';
 import { KNOWN_METHODS } from './methods.js';
 
-const handlerErrorChannel = channel('sightline:http:error');
+const handlerErrorChannel = channel(HTTP_ERROR_CHANNEL);
 
 /** @opentelemetry/api SpanKind.SERVER and SpanStatusCode.ERROR, without a runtime import. */
 const KIND_SERVER = 1;

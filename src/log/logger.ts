@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { storage } from '../context/context.js';
@@ -259,7 +260,7 @@ const noop: LogFn = () => {};
  * Error and fatal lines that carry an Error (as the fields, or as `err`/`error`) are published as
  * `{ error, level, msg }` for the error-groups table of sightline/health; free without subscribers.
  */
-const errorChannel = channel('sightline:log:error');
+const errorChannel = channel(LOG_ERROR_CHANNEL);
 
 function publishError(level: number, msg: string, fields: LogFields | undefined): void {
   const f = fields as Record<string, unknown> | undefined;
