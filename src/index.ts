@@ -6,6 +6,9 @@
  * app.use(obs.express());
  */
 export { SightlineError, definedErrorCodes } from './errors.js';
+export { internalErrorCounts } from './diagnostics/index.js';
+export type { InternalError, InternalErrorCount, Pillar, Reasons } from './diagnostics/index.js';
+export { INTERNAL_ERROR_CHANNEL, LOG_ERROR_CHANNEL, HTTP_ERROR_CHANNEL } from './diagnostics/channels.js';
 export { sightline } from './sightline/create.js';
 export type { Sightline } from './sightline/create.js';
 export type { SightlineOptions, SightlineMetricsOptions, SightlineTraceOptions, SightlineHealthOptions } from './sightline/options.js';

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { report } from '../diagnostics/index.js';
 import { InvalidAdmin } from './errors.js';
 
 /** A route handler: a node:http listener (it may return a promise; a rejection answers 500). */
@@ -92,11 +93,11 @@ export class AdminServer {
     if (this.#ready !== undefined) return this;
     const { host, port, token } = this.options;
     if (!isLoopback(host) && token === undefined) {
-      process.stderr.write(`sightline: the admin server listens on ${host} without a token; set admin.token to protect /metrics and the probes\n`);
+      report('admin', 'unprotected', `the admin server listens on ${host} without a token; set admin.token to protect /metrics and the probes`, { print: true });
     }
     this.#ready = new Promise((resolve) => {
       const onError = (e: Error): void => {
-        process.stderr.write(`sightline: the admin server could not listen on ${host}:${port} (${e.message}); continuing without it\n`);
+        report('admin', 'listen_failed', `the admin server could not listen on ${host}:${port} (${e.message}); continuing without it`, { print: true, error: e });
         resolve(undefined);
       };
       this.#server.once('error', onError);

@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { envPresent, envString } from '../env.js';
+import type { Env } from '../env.js';
 
 /**
  * `sightline pretty`: JSON log lines in, aligned human lines out. Lines that are not JSON objects
@@ -87,9 +89,12 @@ export async function pretty(input: Readable, output: Writable, o: PrettyOptions
   }
 }
 
-/** Colour by default on a TTY; NO_COLOR turns it off, FORCE_COLOR on. */
-export function wantColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
-  if (env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0') return true;
+/**
+ * Colour by default on a TTY; NO_COLOR turns it off, FORCE_COLOR on (even empty, as in Node;
+ * `FORCE_COLOR=0` does not).
+ */
+export function wantColor(stream: { isTTY?: boolean }, env: Env = process.env): boolean {
+  if (envString(env, 'NO_COLOR') !== undefined) return false;
+  if (envPresent(env, 'FORCE_COLOR') && envString(env, 'FORCE_COLOR') !== '0') return true;
   return stream.isTTY === true;
 }

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { currentContext } from '../context/context.js';
+import { HTTP_ERROR_CHANNEL, LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { InvalidOption } from './errors.js';
 import { applicationFrames, fingerprint, normalizeMessage } from './fingerprint.js';
 import { scrubSecrets } from './scrub.js';
@@ -36,10 +37,7 @@ export interface ErrorGroupsOptions {
   frames?: number;
 }
 
-/** The channel the logger publishes `{ error, level, msg }` on for error/fatal lines carrying an Error. */
-export const LOG_ERROR_CHANNEL = 'sightline:log:error';
-/** The channel HTTP instrumentation publishes `{ error }` on for errors thrown by handlers. */
-export const HTTP_ERROR_CHANNEL = 'sightline:http:error';
+export { LOG_ERROR_CHANNEL, HTTP_ERROR_CHANNEL };
 
 const MAX_STACK = 4096;
 

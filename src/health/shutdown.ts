@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import { constants } from 'node:os';
+import { report as reportProblem } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { flushAllSync } from '../log/exit.js';
 import { InvalidShutdownOption } from './errors.js';
 
@@ -137,7 +139,7 @@ export class GracefulShutdown {
     const threshold = options.failureThreshold ?? 2;
     if (!Number.isInteger(threshold) || threshold < 1) throw InvalidShutdownOption('failureThreshold', 'failureThreshold must be an integer ≥ 1');
     const env = options.env ?? process.env;
-    const probed = (env['KUBERNETES_SERVICE_HOST'] ?? '').trim() !== '' || options.readinessPeriodMs !== undefined || options.failureThreshold !== undefined;
+    const probed = envString(env, 'KUBERNETES_SERVICE_HOST') !== undefined || options.readinessPeriodMs !== undefined || options.failureThreshold !== undefined;
     this.drainDelayMs = msOption(options.drainDelayMs, 'drainDelayMs', probed ? period * threshold : 0);
     this.requestDeadlineMs = msOption(options.requestDeadlineMs, 'requestDeadlineMs', 10_000);
     this.hookTimeoutMs = msOption(options.hookTimeoutMs, 'hookTimeoutMs', 5000, false);
@@ -238,7 +240,7 @@ export class GracefulShutdown {
   async #run(reason: string): Promise<ShutdownReport> {
     const report: ShutdownReport = { reason, forcedConnections: 0, abandonedRequests: 0, hooks: [], exitCode: 0 };
     const backstop = setTimeout(() => {
-      process.stderr.write(`sightline: graceful shutdown did not finish within ${this.backstopMs} ms (phase ${this.#phase}); exiting\n`);
+      reportProblem('health', 'shutdown_backstop', `graceful shutdown did not finish within ${this.backstopMs} ms (phase ${this.#phase}); exiting`, { print: true });
       this.#logger?.error('graceful shutdown backstop: exiting', { phase: this.#phase, backstopMs: this.backstopMs });
       flushAllSync();
       this.#exit?.(1);

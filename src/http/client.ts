@@ -20,6 +20,15 @@ import dc from 'node:diagnostics_channel';
 import { syncBuiltinESMExports } from 'node:module';
 import type { Span as ApiSpan, TextMapPropagator, TextMapSetter, Tracer as ApiTracer } from '@opentelemetry/api';
 import { OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, currentContext } from '../context/index.js';
+import {
+  HTTP_CLIENT_REQUEST_ERROR,
+  HTTP_CLIENT_RESPONSE_FINISH,
+  UNDICI_REQUEST_CREATE,
+  UNDICI_REQUEST_ERROR,
+  UNDICI_REQUEST_HEADERS,
+  UNDICI_REQUEST_TRAILERS,
+} from '../diagnostics/channels.js';
+import { report } from '../diagnostics/index.js';
 import type { Registry, Histogram } from '../metrics/index.js';
 import { HTTP_DURATION_BUCKETS } from './server-metrics.js';
 import { reportOnce } from './server.js';
@@ -90,7 +99,6 @@ function hasHeader(headers: unknown, name: string): boolean {
 
 /** The one instrumentation recording client calls in this process (channels are process-wide). */
 let owner: HttpClientInstrumentation | undefined;
-let warnedOwner = false;
 
 /**
  * Instruments outgoing HTTP calls of the whole process. Only one instance is active at a time
@@ -137,24 +145,21 @@ export class HttpClientInstrumentation {
   enable(): this {
     if (this.#enabled) return this;
     if (owner !== undefined) {
-      if (!warnedOwner) {
-        warnedOwner = true;
-        process.stderr.write('sightline: HTTP client instrumentation is already enabled by another instance in this process; this one stays off\n');
-      }
+      report('http', 'client_already_enabled', 'HTTP client instrumentation is already enabled by another instance in this process; this one stays off');
       return this;
     }
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     owner = this;
     this.#enabled = true;
     if (this.#fetch) {
-      dc.subscribe('undici:request:create', this.#onUndiciCreate);
-      dc.subscribe('undici:request:headers', this.#onUndiciHeaders);
-      dc.subscribe('undici:request:trailers', this.#onUndiciTrailers);
-      dc.subscribe('undici:request:error', this.#onUndiciError);
+      dc.subscribe(UNDICI_REQUEST_CREATE, this.#onUndiciCreate);
+      dc.subscribe(UNDICI_REQUEST_HEADERS, this.#onUndiciHeaders);
+      dc.subscribe(UNDICI_REQUEST_TRAILERS, this.#onUndiciTrailers);
+      dc.subscribe(UNDICI_REQUEST_ERROR, this.#onUndiciError);
     }
     if (this.#http) {
-      dc.subscribe('http.client.response.finish', this.#onHttpFinish);
-      dc.subscribe('http.client.request.error', this.#onHttpError);
+      dc.subscribe(HTTP_CLIENT_RESPONSE_FINISH, this.#onHttpFinish);
+      dc.subscribe(HTTP_CLIENT_REQUEST_ERROR, this.#onHttpError);
       for (const mod of [http, https] as (typeof http)[]) this.#wrap(mod);
       syncBuiltinESMExports();
     }
@@ -167,14 +172,14 @@ export class HttpClientInstrumentation {
     this.#enabled = false;
     owner = undefined;
     if (this.#fetch) {
-      dc.unsubscribe('undici:request:create', this.#onUndiciCreate);
-      dc.unsubscribe('undici:request:headers', this.#onUndiciHeaders);
-      dc.unsubscribe('undici:request:trailers', this.#onUndiciTrailers);
-      dc.unsubscribe('undici:request:error', this.#onUndiciError);
+      dc.unsubscribe(UNDICI_REQUEST_CREATE, this.#onUndiciCreate);
+      dc.unsubscribe(UNDICI_REQUEST_HEADERS, this.#onUndiciHeaders);
+      dc.unsubscribe(UNDICI_REQUEST_TRAILERS, this.#onUndiciTrailers);
+      dc.unsubscribe(UNDICI_REQUEST_ERROR, this.#onUndiciError);
     }
     if (this.#http) {
-      dc.unsubscribe('http.client.response.finish', this.#onHttpFinish);
-      dc.unsubscribe('http.client.request.error', this.#onHttpError);
+      dc.unsubscribe(HTTP_CLIENT_RESPONSE_FINISH, this.#onHttpFinish);
+      dc.unsubscribe(HTTP_CLIENT_REQUEST_ERROR, this.#onHttpError);
       for (const o of this.#originals) {
         o.target.request = o.request;
         o.target.get = o.get;

@@ -9,6 +9,8 @@ import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
 import { Context, currentContext, storage } from '../context/index.js';
+import { HTTP_ERROR_CHANNEL } from '../diagnostics/channels.js';
+import { report } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
 import { Span } from '../trace/index.js';
@@ -20,7 +22,7 @@ import { CompletionLine } from './completion-line.js';
 import { HttpSpanAttributes } from './span-attributes.js';
 import { KNOWN_METHODS } from './methods.js';
 
-const handlerErrorChannel = channel('sightline:http:error');
+const handlerErrorChannel = channel(HTTP_ERROR_CHANNEL);
 
 /** @opentelemetry/api SpanKind.SERVER and SpanStatusCode.ERROR, without a runtime import. */
 const KIND_SERVER = 1;
@@ -368,10 +370,7 @@ function onClose(this: ServerResponse): void {
   }
 }
 
-let reported = false;
-/** One stderr line for the first internal failure; the request itself is never affected. */
+/** Counts every internal failure, one stderr line for the first; the request itself is never affected. */
 export function reportOnce(e: unknown, what = 'the http instrumentation failed internally'): void {
-  if (reported) return;
-  reported = true;
-  process.stderr.write(`sightline: ${what} (${e instanceof Error ? e.message : String(e)}); further failures are not printed\n`);
+  report('http', 'instrumentation_failed', `${what} (${e instanceof Error ? e.message : String(e)}); further failures are not printed`, { error: e });
 }

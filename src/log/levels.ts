@@ -1,6 +1,8 @@
 import { LEVELS } from './destination.js';
 import type { LevelName } from './destination.js';
 import { InvalidLevel } from './errors.js';
+import { envString } from '../env.js';
+import type { Env } from '../env.js';
 
 export type LevelOption = LevelName | 'silent';
 
@@ -15,11 +17,11 @@ export function parseLevelName(v: unknown, field: string): LevelOption {
  * The default level: the `level` option, else `LOG_LEVEL`, else from `NODE_ENV`:
  * development → debug, test and staging → info, production → warn, anything else (or unset) → info.
  */
-export function resolveLevel(option: unknown, env: NodeJS.ProcessEnv = process.env): LevelOption {
+export function resolveLevel(option: unknown, env: Env = process.env): LevelOption {
   if (option !== undefined) return parseLevelName(option, 'level');
-  const fromEnv = env['LOG_LEVEL'];
-  if (fromEnv !== undefined && fromEnv !== '') return parseLevelName(fromEnv, 'LOG_LEVEL');
-  switch ((env['NODE_ENV'] ?? '').trim().toLowerCase()) {
+  const fromEnv = envString(env, 'LOG_LEVEL');
+  if (fromEnv !== undefined) return parseLevelName(fromEnv, 'LOG_LEVEL');
+  switch (envString(env, 'NODE_ENV')?.toLowerCase()) {
     case 'development':
     case 'dev':
       return 'debug';

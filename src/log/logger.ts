@@ -1,4 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
+import { LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
+import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
@@ -135,7 +138,7 @@ class Core {
     for (const name of LEVEL_NAMES) {
       this.mid[LEVELS[name]] = `",${JSON.stringify(this.keys.level)}:"${name}",${JSON.stringify(this.keys.msg)}:`;
     }
-    const service = o.service ?? nonEmpty(process.env['OTEL_SERVICE_NAME']);
+    const service = o.service ?? envString(process.env, 'OTEL_SERVICE_NAME');
     if (service !== undefined && typeof service !== 'string') throw InvalidOption('service', 'service must be a string');
     this.service = (ecs ? ',"ecs.version":"8.11.0"' : '') + (service === undefined ? '' : this.ser.key(this.keys.service) + JSON.stringify(service));
 
@@ -242,10 +245,6 @@ class Core {
   }
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v === '' ? undefined : v;
-}
-
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -256,13 +255,12 @@ function fnv1a(s: string): number {
 }
 
 const noop: LogFn = () => {};
-let warnedInternal = false;
 
 /**
  * Error and fatal lines that carry an Error (as the fields, or as `err`/`error`) are published as
  * `{ error, level, msg }` for the error-groups table of sightline/health; free without subscribers.
  */
-const errorChannel = channel('sightline:log:error');
+const errorChannel = channel(LOG_ERROR_CHANNEL);
 
 function publishError(level: number, msg: string, fields: LogFields | undefined): void {
   const f = fields as Record<string, unknown> | undefined;
@@ -386,10 +384,7 @@ export class Logger {
       core.write(level, line);
       if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields);
     } catch (e) {
-      if (!warnedInternal) {
-        warnedInternal = true;
-        process.stderr.write(`sightline: a log call failed internally (${describeThrow(e)}); the line was dropped\n`);
-      }
+      report('log', 'call_failed', `a log call failed internally (${describeThrow(e)}); the line was dropped`, { error: e });
     }
   }
   /**
@@ -437,10 +432,7 @@ export class Logger {
       }
       core.write(level, core.open + core.time() + core.mid[level]! + msgJson + core.service + core.context() + this.bindings + extra + '}\n');
     } catch (e) {
-      if (!warnedInternal) {
-        warnedInternal = true;
-        process.stderr.write(`sightline: a log call failed internally (${describeThrow(e)}); the line was dropped\n`);
-      }
+      report('log', 'call_failed', `a log call failed internally (${describeThrow(e)}); the line was dropped`, { error: e });
     }
   }
 }

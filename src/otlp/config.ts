@@ -1,7 +1,8 @@
 import { InvalidEndpoint, InvalidOption, UnsupportedProtocol } from './errors.js';
 import { PROTOCOLS } from './protocol.js';
 import type { OtlpProtocol } from './protocol.js';
-import { warnOnce } from '../warn.js';
+import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
 export type OtlpSignal = 'traces' | 'logs';
@@ -46,11 +47,6 @@ export interface OtlpSenderConfig {
   readonly maxBackoffMillis: number;
 }
 
-function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v === undefined || v === '' ? undefined : v; // an empty value counts as unset
-}
-
 function httpUrl(value: string): URL | undefined {
   try {
     const u = new URL(value);
@@ -77,7 +73,7 @@ export function parseHeaderList(raw: string, variable: string): Record<string, s
       }
     }
     if (key === undefined || value === undefined || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(key) || /[\r\n\0]/.test(value)) {
-      warnOnce(`${variable}:${part}`, `${variable}: malformed entry ignored (use key=value, comma-separated, percent-encoded)`);
+      report('otlp', 'bad_env', `${variable}: malformed entry ignored (use key=value, comma-separated, percent-encoded)`, { key: `${variable}:${part}` });
       continue;
     }
     out[key.toLowerCase()] = value;
@@ -93,11 +89,11 @@ function positive(value: unknown, field: string, fallback: number): number {
 
 function envPositive(env: Record<string, string | undefined>, names: string[], fallback: number): number {
   for (const name of names) {
-    const raw = envValue(env, name);
+    const raw = envString(env, name);
     if (raw === undefined) continue;
     const n = Number(raw);
     if (Number.isFinite(n) && n > 0) return n;
-    warnOnce(`${name}=${raw}`, `${name}="${raw}" is not a positive number of milliseconds; ignored`);
+    report('otlp', 'bad_env', `${name}="${raw}" is not a positive number of milliseconds; ignored`, { key: `${name}=${raw}` });
   }
   return fallback;
 }
@@ -117,7 +113,7 @@ function resolveProtocol(env: Record<string, string | undefined>, S: string, opt
     return option;
   }
   for (const name of [`OTEL_EXPORTER_OTLP_${S}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-    const raw = envValue(env, name);
+    const raw = envString(env, name);
     if (raw === undefined) continue;
     const v = raw.toLowerCase();
     if (!isProtocol(v)) throw UnsupportedProtocol(name, raw);
@@ -135,21 +131,21 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
     url = httpUrl(options.url);
     if (url === undefined) throw InvalidEndpoint(`${fieldPrefix}url`, String(options.url));
   } else {
-    const perSignal = envValue(env, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT`);
+    const perSignal = envString(env, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT`);
     if (perSignal !== undefined) {
       url = httpUrl(perSignal);
-      if (url === undefined) warnOnce(`endpoint:${perSignal}`, `OTEL_EXPORTER_OTLP_${S}_ENDPOINT="${perSignal}" is not an http(s) URL; ignored`);
+      if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_${S}_ENDPOINT="${perSignal}" is not an http(s) URL; ignored`, { key: `endpoint:${perSignal}` });
     }
-    const base = url === undefined ? envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
+    const base = url === undefined ? envString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
     if (base !== undefined) {
       url = httpUrl(`${base.replace(/\/+$/, '')}/v1/${signal}`);
-      if (url === undefined) warnOnce(`endpoint:${base}`, `OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; ignored`);
+      if (url === undefined) report('otlp', 'bad_env', `OTEL_EXPORTER_OTLP_ENDPOINT="${base}" is not an http(s) URL; ignored`, { key: `endpoint:${base}` });
     }
     url ??= new URL(`http://localhost:4318/v1/${signal}`);
   }
   const headers: Record<string, string> = {};
   for (const name of ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${S}_HEADERS`]) {
-    const raw = envValue(env, name);
+    const raw = envString(env, name);
     if (raw !== undefined) Object.assign(headers, parseHeaderList(raw, name));
   }
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
@@ -162,13 +158,13 @@ export function resolveConfig(signal: OtlpSignal, options: OtlpExporterOptions =
   }
   if (compression === undefined) {
     for (const name of [`OTEL_EXPORTER_OTLP_${S}_COMPRESSION`, 'OTEL_EXPORTER_OTLP_COMPRESSION']) {
-      const raw = envValue(env, name)?.toLowerCase();
+      const raw = envString(env, name)?.toLowerCase();
       if (raw === undefined) continue;
       if (raw === 'gzip' || raw === 'none') {
         compression = raw;
         break;
       }
-      warnOnce(`${name}=${raw}`, `${name}="${raw}" is not gzip or none; ignored`);
+      report('otlp', 'bad_env', `${name}="${raw}" is not gzip or none; ignored`, { key: `${name}=${raw}` });
     }
   }
   const protocol = resolveProtocol(env, S, options.protocol, `${fieldPrefix}protocol`);

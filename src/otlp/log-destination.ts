@@ -11,7 +11,7 @@ import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
 import { sendSync } from './sync-send.js';
-import { warnOnce } from '../warn.js';
+import { report } from '../diagnostics/index.js';
 
 /** Options of {@link OtlpLogDestination}. */
 export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'maxQueuedBatches'> {
@@ -158,7 +158,7 @@ export class OtlpLogDestination implements Destination {
         } else {
           countDropped(this.#otlp, outcome.reason ?? 'export_failed', n);
           this.#stats.errors++;
-          warnOnce('otlp-logs-failed', `OTLP log export to ${this.#sender.config.url.href} failed (${outcome.error?.message ?? 'unknown'}); lines are counted as failed, export goes on`);
+          report('otlp', 'export_failed', `OTLP log export to ${this.#sender.config.url.href} failed (${outcome.error?.message ?? 'unknown'}); lines are counted as failed, export goes on`, { key: 'otlp-logs-failed', error: outcome.error });
         }
       } catch {
         countDropped(this.#otlp, 'export_failed', n);

@@ -111,9 +111,12 @@ export class OtlpHttpSender {
       return { ok: false, rejected: 0, error: e as Error, reason: 'export_failed' };
     }
     let retry = 0;
+    // `timeout` means the collector never answered; once it has answered (a 503, say), running out
+    // of time while retrying is an export failure — however the deadline falls against the attempts.
+    let answered = false;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out'), reason: 'timeout' };
+      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out'), reason: answered ? 'export_failed' : 'timeout' };
       if (retry > 0) this.#stats.retries++;
       this.#stats.requests++;
       const a = await this.#attempt(body, remaining);
@@ -123,6 +126,7 @@ export class OtlpHttpSender {
         return { ok: true, rejected: rejectedCount(a.body, a.contentType), status: a.status };
       }
       this.#stats.failedRequests++;
+      if (a.status !== undefined) answered = true;
       const error = a.error ?? new Error(`OTLP collector answered HTTP ${a.status}`);
       const retryable = a.network === true || (a.status !== undefined && RETRYABLE.has(a.status));
       if (!retryable) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error, reason: failureReason(a) };

@@ -7,7 +7,7 @@ import { tracesBody } from './protocol.js';
 import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
-import { warnOnce } from '../warn.js';
+import { report } from '../diagnostics/index.js';
 
 interface Pending {
   spans: SpanRecord[];
@@ -73,7 +73,7 @@ export class OtlpSpanExporter implements SpanExporter {
             result = { code: 0 };
           } else {
             countDropped(this.#stats, outcome.reason ?? 'export_failed', p.spans.length);
-            warnOnce('otlp-traces-failed', `OTLP span export to ${this.url} failed (${outcome.error?.message ?? 'unknown'}); spans are counted as failed, export goes on`);
+            report('otlp', 'export_failed', `OTLP span export to ${this.url} failed (${outcome.error?.message ?? 'unknown'}); spans are counted as failed, export goes on`, { key: 'otlp-traces-failed', error: outcome.error });
             result = { code: 1, error: outcome.error ?? new Error('OTLP export failed') };
           }
         } catch (e) {

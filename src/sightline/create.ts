@@ -2,6 +2,7 @@
  * `sightline(options)`: one call wires the logger, the metrics registry, the tracer, the HTTP
  * instrumentation and the admin server together, and `shutdown()` takes them down in order.
  */
+import { envList, envString } from '../env.js';
 import { createLogger, Logger } from '../log/index.js';
 import { Registry, collectDefaultMetrics, metricsHandler, type DefaultMetricsHandle } from '../metrics/index.js';
 import { OtlpLogDestination, OtlpSpanExporter } from '../otlp/index.js';
@@ -58,10 +59,6 @@ export interface Sightline {
   shutdown(): Promise<void>;
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
 function object<T>(v: T | undefined, field: string): T | undefined {
   if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) throw InvalidConfig(field, `${field} must be an object`);
   return v;
@@ -71,13 +68,12 @@ function object<T>(v: T | undefined, field: string): T | undefined {
 function wantsOtlp(option: unknown, env: NodeJS.ProcessEnv): boolean {
   if (option === false) return false;
   if (option !== undefined) return true;
-  const exporter = nonEmpty(env['OTEL_TRACES_EXPORTER'])?.toLowerCase();
-  if (exporter !== undefined) {
-    const list = exporter.split(',').map((s) => s.trim());
+  const list = envList(env, 'OTEL_TRACES_EXPORTER')?.map((s) => s.toLowerCase());
+  if (list !== undefined) {
     if (list.includes('none')) return false;
     if (list.includes('otlp')) return true;
   }
-  return nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']) !== undefined || nonEmpty(env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) !== undefined;
+  return envString(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined || envString(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined;
 }
 
 /**
@@ -93,7 +89,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   if (typeof options !== 'object' || options === null) throw InvalidConfig(undefined, 'sightline(options) takes an object');
   const env = options.env ?? process.env;
   if (options.service !== undefined && (typeof options.service !== 'string' || options.service === '')) throw InvalidConfig('service', 'service must be a non-empty string');
-  const service = options.service ?? nonEmpty(env['OTEL_SERVICE_NAME']) ?? 'unknown_service:node';
+  const service = options.service ?? envString(env, 'OTEL_SERVICE_NAME') ?? 'unknown_service:node';
 
   // Logs
   const logOpt = object(options.log, 'log');

@@ -1,7 +1,8 @@
 /**
- * Sightline's own counters (tracer, logger, OTLP exporters) exposed as `sightline_*` metrics,
- * read at scrape time.
+ * Sightline's own counters (tracer, logger, OTLP exporters, reported run-time problems) exposed
+ * as `sightline_*` metrics, read at scrape time.
  */
+import { internalErrorCounts } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Counter, Registry } from '../metrics/index.js';
 import { DROP_REASONS } from '../otlp/stats.js';
@@ -76,6 +77,12 @@ export function registerSelfMetrics(registry: Registry, provider: TracerProvider
     labelNames: ['outcome'],
     exemplars: false,
   });
+  const internalErrors = registry.counter({
+    name: 'sightline_internal_errors_total',
+    help: 'Run-time problems Sightline reported (once on stderr, every one counted), by pillar and reason.',
+    labelNames: ['pillar', 'reason'],
+    exemplars: false,
+  });
   const unregisterOtlp = otlp().length > 0 ? registerOtlp(registry, otlp) : undefined;
   const unregister = registry.registerCollector(() => {
     const t = provider.stats();
@@ -94,6 +101,7 @@ export function registerSelfMetrics(registry: Registry, provider: TracerProvider
     setTo(lines, { outcome: 'fallback' }, l.fallback);
     setTo(lines, { outcome: 'sampled_out' }, l.sampledOut);
     setTo(lines, { outcome: 'rate_limited' }, l.rateLimited);
+    for (const e of internalErrorCounts()) setTo(internalErrors, { pillar: e.pillar, reason: e.reason }, e.count);
   }, { name: 'sightline_self' });
   return () => {
     unregister();

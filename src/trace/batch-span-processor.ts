@@ -1,5 +1,6 @@
 import type { SpanRecord } from '../otlp/model.js';
-import { envInt, warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
+import { envInt } from '../env.js';
 import { InvalidComponent, InvalidNumber } from './errors.js';
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
@@ -40,7 +41,7 @@ function option(value: number | undefined, field: string, envName: string, fallb
     }
     return value;
   }
-  return envInt(envName, !allowZero, env) ?? fallback;
+  return envInt(env, envName, 'trace', !allowZero) ?? fallback;
 }
 
 /**
@@ -75,7 +76,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       if (options.maxExportBatchSize !== undefined && options.maxQueueSize !== undefined) {
         throw InvalidNumber('batch.maxExportBatchSize', batch, `at most maxQueueSize (${this.maxQueueSize})`);
       }
-      warnOnce('bsp-batch-gt-queue', `maxExportBatchSize ${batch} exceeds maxQueueSize ${this.maxQueueSize}: using ${this.maxQueueSize}`);
+      report('trace', 'bad_config', `maxExportBatchSize ${batch} exceeds maxQueueSize ${this.maxQueueSize}: using ${this.maxQueueSize}`);
     }
     this.maxExportBatchSize = Math.min(batch, this.maxQueueSize);
   }
@@ -146,7 +147,7 @@ export class BatchSpanProcessor implements SpanProcessor {
         this.#stats.failedSpans += batch.length;
         this.#stats.exportFailures++;
         if (r.timedOut === true) this.#stats.exportTimeouts++;
-        warnOnce(`bsp-export-failed`, `span export failed (further failures are counted, not printed): ${r.error?.message ?? 'unknown error'}`);
+        report('trace', 'export_failed', `span export failed (further failures are counted, not printed): ${r.error?.message ?? 'unknown error'}`, { key: `bsp-export-failed`, error: r.error });
       }
     } while (all || this.#queue.length >= this.maxExportBatchSize);
   }

@@ -1,4 +1,4 @@
-import { envInt } from './env.js';
+import { envInt } from '../env.js';
 import { InvalidNumber } from './errors.js';
 
 /** Bounds on what one span may hold; whatever goes over is dropped and counted on the span. */
@@ -48,7 +48,7 @@ export function resolveLimits(options: Partial<SpanLimits> | undefined, env: Nod
       continue;
     }
     for (const name of ENV[key]) {
-      const e = envInt(name, false, env);
+      const e = envInt(env, name, 'trace', false);
       if (e !== undefined) {
         out[key] = e;
         break;

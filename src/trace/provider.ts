@@ -11,7 +11,7 @@ import {
 import type { AttributeValue, ResourceData, ScopeData } from '../otlp/model.js';
 import { BatchSpanProcessor, type BatchOptions, type BatchStats } from './batch-span-processor.js';
 import { SightlineContextManager } from './context-manager.js';
-import { warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
 import { InvalidComponent } from './errors.js';
 import type { SpanExporter } from './exporter.js';
 import { RecentTraces, type RecentTracesOptions } from './recent-traces.js';
@@ -208,7 +208,7 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
 
   #processorError(e: unknown): void {
     this.counters.processorErrors++;
-    warnOnce('processor-error', `a span processor threw (further errors are counted, not printed): ${e instanceof Error ? e.message : String(e)}`);
+    report('trace', 'processor_failed', `a span processor threw (further errors are counted, not printed): ${e instanceof Error ? e.message : String(e)}`, { error: e });
   }
 
   /**

@@ -2,7 +2,8 @@ import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
 import type { AttributeValue, Attributes, ResourceData } from '../otlp/model.js';
 import { sanitizeValue } from './attributes.js';
-import { envString, warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { InvalidResource } from './errors.js';
 
 /** What the resource is built from; see `createResource`. */
@@ -44,7 +45,7 @@ export function parseResourceAttributes(raw: string): Record<string, string> | u
 }
 
 function bad(raw: string): undefined {
-  warnOnce(`OTEL_RESOURCE_ATTRIBUTES=${raw}`, `ignoring OTEL_RESOURCE_ATTRIBUTES="${raw}": expected key=value pairs separated by commas, values percent-encoded`);
+  report('trace', 'bad_env', `ignoring OTEL_RESOURCE_ATTRIBUTES="${raw}": expected key=value pairs separated by commas, values percent-encoded`, { key: `OTEL_RESOURCE_ATTRIBUTES=${raw}` });
   return undefined;
 }
 
@@ -78,11 +79,11 @@ export function createResource(options: ResourceOptions = {}, env: NodeJS.Proces
     'telemetry.sdk.version': SDK_VERSION,
   };
   if (options.detect !== false) Object.assign(attrs, detected());
-  const nodeEnv = envString('NODE_ENV', env);
+  const nodeEnv = envString(env, 'NODE_ENV');
   if (nodeEnv !== undefined) attrs['deployment.environment'] = nodeEnv;
-  const raw = envString('OTEL_RESOURCE_ATTRIBUTES', env);
+  const raw = envString(env, 'OTEL_RESOURCE_ATTRIBUTES');
   if (raw !== undefined) Object.assign(attrs, parseResourceAttributes(raw));
-  const serviceName = envString('OTEL_SERVICE_NAME', env);
+  const serviceName = envString(env, 'OTEL_SERVICE_NAME');
   if (serviceName !== undefined) attrs['service.name'] = serviceName;
   if (options.attributes !== undefined) {
     for (const key of Object.keys(options.attributes)) {

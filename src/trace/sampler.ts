@@ -1,6 +1,7 @@
 import type { Context, Link, Sampler, SamplingResult, SpanAttributes, SpanContext } from '@opentelemetry/api';
 import { OTEL_SPAN_KEY } from '../context/context.js';
-import { envString, warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
+import { envString } from '../env.js';
 import { InvalidRatio, InvalidSampler } from './errors.js';
 import { isValidSpanId, isValidTraceId, traceRandomness, type TraceIdRef } from './ids.js';
 
@@ -210,18 +211,18 @@ export function resolveSampler(option: Sampler | SamplerName | undefined, ratioO
     return option;
   }
   let ratio = ratioOption;
-  const name = envString('OTEL_TRACES_SAMPLER', env);
-  const arg = envString('OTEL_TRACES_SAMPLER_ARG', env);
+  const name = envString(env, 'OTEL_TRACES_SAMPLER');
+  const arg = envString(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (ratio === undefined && arg !== undefined && name !== undefined && name.endsWith('traceidratio')) {
     const n = Number(arg);
     if (/^\s*[0-9.eE+-]+\s*$/.test(arg) && n >= 0 && n <= 1) ratio = n;
-    else warnOnce(`OTEL_TRACES_SAMPLER_ARG=${arg}`, `ignoring OTEL_TRACES_SAMPLER_ARG="${arg}": expected a number between 0 and 1; using 1`);
+    else report('trace', 'bad_env', `ignoring OTEL_TRACES_SAMPLER_ARG="${arg}": expected a number between 0 and 1; using 1`, { key: `OTEL_TRACES_SAMPLER_ARG=${arg}` });
   }
   if (name !== undefined) {
     try {
       return samplerFromName(name, ratio ?? 1, 'OTEL_TRACES_SAMPLER');
     } catch {
-      warnOnce(`OTEL_TRACES_SAMPLER=${name}`, `ignoring OTEL_TRACES_SAMPLER="${name}": not a supported sampler; using parentbased_always_on`);
+      report('trace', 'bad_env', `ignoring OTEL_TRACES_SAMPLER="${name}": not a supported sampler; using parentbased_always_on`, { key: `OTEL_TRACES_SAMPLER=${name}` });
     }
   }
   return samplerFromName('parentbased_always_on', 1);

@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../otlp/model.js';
-import { warnOnce } from './env.js';
+import { report } from '../diagnostics/index.js';
 import { InvalidComponent } from './errors.js';
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
@@ -28,7 +28,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
     const p = callExport(this.#exporter, [span], this.#timeoutMs).then((r) => {
       if (r.code !== 0) {
         this.#failures++;
-        warnOnce('ssp-export-failed', `span export failed (further failures are counted, not printed): ${r.error?.message ?? 'unknown error'}`);
+        report('trace', 'export_failed', `span export failed (further failures are counted, not printed): ${r.error?.message ?? 'unknown error'}`, { key: 'ssp-export-failed', error: r.error });
       }
     });
     this.#pending.add(p);

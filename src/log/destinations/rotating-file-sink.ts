@@ -82,10 +82,10 @@ class RotatingFileSink implements TextSink {
     this.#track(this.#recover());
   }
 
-  #warnOnce(key: string, message: string): void {
-    if (this.#warned.has(key)) return;
+  /** Counts every failure; prints the first of each kind (`key`) of this file. */
+  #report(key: string, reason: 'rotation_failed' | 'compress_failed', message: string): void {
+    this.#env.report(reason, `log destination file:${this.#o.path}: ${message}`, !this.#warned.has(key));
     this.#warned.add(key);
-    this.#env.warn(`log destination file:${this.#o.path}: ${message}`);
   }
 
   #track(p: Promise<void>): void {
@@ -172,7 +172,7 @@ class RotatingFileSink implements TextSink {
       this.#checkLive();
       if (this.#size > 0 && this.#stamp !== undefined && Date.now() >= this.#boundary) this.#rotate();
     } catch (e) {
-      this.#warnOnce('timer', `time rotation failed (${String(e)})`);
+      this.#report('timer', 'rotation_failed', `time rotation failed (${String(e)})`);
     }
   };
 
@@ -279,7 +279,7 @@ class RotatingFileSink implements TextSink {
       // Keep writing the live file (over its limit) rather than lose lines; retry in a second.
       this.#rotateBlockedUntil = Date.now() + 1000;
       this.#env.count('rotateErrors');
-      this.#warnOnce('rename', `rotation failed (${String(e)}); writing on to the live file`);
+      this.#report('rename', 'rotation_failed', `rotation failed (${String(e)}); writing on to the live file`);
       return;
     }
     this.#seqs.set(stamp, seq);
@@ -316,7 +316,7 @@ class RotatingFileSink implements TextSink {
     } catch (e) {
       await fsp.rm(tmp, { force: true }).catch(() => undefined);
       this.#env.count('compressErrors');
-      this.#warnOnce('gzip', `compressing ${path.basename(file)} failed (${String(e)}); it stays uncompressed`);
+      this.#report('gzip', 'compress_failed', `compressing ${path.basename(file)} failed (${String(e)}); it stays uncompressed`);
     }
   }
 

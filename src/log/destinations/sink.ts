@@ -1,3 +1,5 @@
+import type { Reasons } from '../../diagnostics/index.js';
+
 /**
  * Sinks run inside the log writer thread (see writer-thread.ts). A sink does the real I/O for one
  * destination: it may block (the thread is ours), or return a promise for asynchronous I/O such as
@@ -32,8 +34,14 @@ export type Sink = TextSink | ByteSink;
 
 /** What the writer thread offers a sink. */
 export interface SinkEnv {
-  /** Writes one warning line to stderr (prefixed `sightline:`). */
+  /** Writes one notice line to stderr (prefixed `sightline:`), e.g. a recovery; not counted. */
   warn(message: string): void;
+  /**
+   * Reports a problem: written to stderr like `warn` when `print` (default true; a sink that
+   * prints once passes false after that), and counted in every case as
+   * `sightline_internal_errors_total{pillar="log",reason}`.
+   */
+  report(reason: Reasons['log'], message: string, print?: boolean): void;
   /**
    * Adds `n` to a sink-specific counter, reported in the destination's `stats()` (e.g.
    * `rotations`, `reconnects`). The names `dropped` and `fallback` add to the destination's own

@@ -130,9 +130,9 @@ class StreamSyslogSink implements TextSink {
     sock.on('data', () => undefined);
     sock.on('end', () => sock.destroy());
     sock.on('error', (e: NodeJS.ErrnoException) => {
-      if (!this.#warnedDown && this.#state !== 'closed') {
+      if (this.#state !== 'closed') {
+        this.#env.report('destination_unreachable', `log destination ${this.#name} is unreachable (${e.code ?? e.message}); queueing up to ${this.#o.maxQueue} messages and reconnecting`, !this.#warnedDown);
         this.#warnedDown = true;
-        this.#env.warn(`log destination ${this.#name} is unreachable (${e.code ?? e.message}); queueing up to ${this.#o.maxQueue} messages and reconnecting`);
       }
     });
     sock.on('close', () => {
@@ -178,10 +178,8 @@ class StreamSyslogSink implements TextSink {
     if (truncated > 0) this.#env.count('truncated', truncated);
     if (dropped > 0) {
       this.#env.count('dropped', dropped);
-      if (!this.#warnedFull) {
-        this.#warnedFull = true;
-        this.#env.warn(`log destination ${this.#name}: queue full (${this.#o.maxQueue} messages); dropping new messages (counted in stats().dropped)`);
-      }
+      this.#env.report('line_dropped', `log destination ${this.#name}: queue full (${this.#o.maxQueue} messages); dropping new messages (counted in stats().dropped)`, !this.#warnedFull);
+      this.#warnedFull = true;
     }
     if (this.#state === 'connecting') await this.#waitConnect(this.#o.connectTimeoutMs);
     if (this.#state === 'up') await this.#pump();

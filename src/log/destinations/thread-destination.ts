@@ -1,3 +1,4 @@
+import { report } from '../../diagnostics/index.js';
 import { writeAllSync } from './fd-sink.js';
 import { writerThread } from './writer.js';
 import type { WriterThread } from './writer.js';
@@ -156,10 +157,9 @@ export class ThreadDestination implements Destination {
 
   #dropLine(): false {
     this.#stats.dropped++;
-    if (!this.#warnedDrop) {
-      this.#warnedDrop = true;
-      process.stderr.write(`sightline: log destination ${this.name} is ${this.#closed ? 'closed' : 'full'}; dropping lines (counted in stats().dropped)\n`);
-    }
+    // Counted every time, printed once per destination.
+    report('log', 'line_dropped', `log destination ${this.name} is ${this.#closed ? 'closed' : 'full'}; dropping lines (counted in stats().dropped)`, { print: !this.#warnedDrop });
+    this.#warnedDrop = true;
     return false;
   }
 

@@ -16,6 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { writeAllSync } from './fd-sink.js';
 import { SINK_KINDS } from './sinks.js';
 import type { PartialWriteError, Sink, SinkEnv } from './sink.js';
+import type { Reasons } from '../../diagnostics/index.js';
 
 interface Msg {
   op: 'open' | 'write' | 'reopen' | 'close' | 'ping';
@@ -46,12 +47,22 @@ const sinks = new Map<number, SinkState>();
 const queue: Msg[] = [];
 let draining = false;
 
+/** A notice on stderr, written from this thread (the main thread may be blocked at exit). */
 function warn(message: string): void {
   try {
     writeAllSync(2, `sightline: ${message}\n`);
   } catch {
     // stderr is gone too: nothing left to tell
   }
+}
+
+/**
+ * A run-time problem: printed here when `print`, and counted by the main thread's diagnostics
+ * (`sightline_internal_errors_total{pillar="log"}`), which this thread cannot reach directly.
+ */
+function problem(reason: Reasons['log'], message: string, print = true): void {
+  if (print) warn(message);
+  parentPort!.postMessage({ op: 'report', reason, message });
 }
 
 function countLines(s: string | Buffer): number {
@@ -69,11 +80,10 @@ function fail(st: SinkState, data: string | Buffer, e: unknown): void {
   if (typeof done === 'number' && done > 0) data = typeof data === 'string' ? data.slice(done) : data.subarray(done);
   const lines = countLines(data);
   st.fallbackLines += lines;
-  if (!st.failing) {
-    st.failing = true;
-    const err = e as NodeJS.ErrnoException;
-    warn(`log destination ${st.name} failed (${err?.code ?? ''} ${err?.message ?? String(e)}); its lines go to stderr until it recovers`);
-  }
+  const err = e as NodeJS.ErrnoException;
+  // Every failed batch counted; printed when the destination starts failing.
+  problem('destination_failed', `log destination ${st.name} failed (${err?.code ?? ''} ${err?.message ?? String(e)}); its lines go to stderr until it recovers`, !st.failing);
+  st.failing = true;
   try {
     writeAllSync(2, data);
   } catch {
@@ -95,6 +105,7 @@ async function handle(m: Msg): Promise<void> {
     sinks.set(m.id, st);
     const env: SinkEnv = {
       warn,
+      report: problem,
       count: (name, n = 1) => parentPort!.postMessage({ op: 'count', id: m.id, name, n }),
     };
     try {
@@ -104,7 +115,7 @@ async function handle(m: Msg): Promise<void> {
     } catch (e) {
       st.openError = String(e);
       st.failing = true;
-      warn(`log destination ${st.name} could not be opened (${String(e)}); its lines go to stderr`);
+      problem('destination_open_failed', `log destination ${st.name} could not be opened (${String(e)}); its lines go to stderr`);
     }
     return;
   }
@@ -130,7 +141,7 @@ async function handle(m: Msg): Promise<void> {
     try {
       await st.sink?.reopen?.();
     } catch (e) {
-      warn(`log destination ${st.name} could not be re-opened (${String(e)})`);
+      problem('destination_reopen_failed', `log destination ${st.name} could not be re-opened (${String(e)})`);
     }
   } else if (m.op === 'close') {
     try {
@@ -151,7 +162,7 @@ async function drain(): Promise<void> {
       try {
         await handle(m);
       } catch (e) {
-        warn(`log writer: ${String(e)}`);
+        problem('writer_failed', `log writer: ${String(e)}`);
       }
       Atomics.store(ack, 0, m.seq);
       Atomics.notify(ack, 0);

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { REASONS, report } from '../../diagnostics/index.js';
+import type { Reasons } from '../../diagnostics/index.js';
 
 /**
  * The main thread's handle on the log writer thread (one per process, started on first use).
@@ -38,14 +40,16 @@ export class WriterThread {
     } else {
       w = new Worker(new URL('./writer-thread.js', import.meta.url), options);
     }
-    w.on('message', (m: { op: string; seq?: number; id?: number; fallback?: number; errors?: number; name?: string; n?: number }) => {
+    w.on('message', (m: { op: string; seq?: number; id?: number; fallback?: number; errors?: number; name?: string; n?: number; reason?: string; message?: string }) => {
       if (m.op === 'acked') this.#release(m.seq ?? 0);
       else if (m.op === 'stats') this.#statsListeners.get(m.id ?? 0)?.(m.fallback ?? 0, m.errors ?? 0);
       else if (m.op === 'count') this.#countListeners.get(m.id ?? 0)?.(m.name ?? '', m.n ?? 0);
+      // The thread printed it already (it must, even while this thread is blocked at exit): count it here.
+      else if (m.op === 'report') report('log', isLogReason(m.reason) ? m.reason : 'writer_failed', m.message ?? '', { print: false });
     });
     w.on('error', (e) => {
       this.#dead = true;
-      process.stderr.write(`sightline: log writer thread failed (${String(e)}); writing synchronously\n`);
+      report('log', 'writer_thread_failed', `log writer thread failed (${String(e)}); writing synchronously`, { error: e });
       this.#releaseAll();
     });
     w.on('exit', () => {
@@ -134,6 +138,10 @@ export class WriterThread {
       Atomics.wait(this.#ack, 0, cur, Math.min(left, 50));
     }
   }
+}
+
+function isLogReason(r: unknown): r is Reasons['log'] {
+  return (REASONS.log as readonly unknown[]).includes(r);
 }
 
 let shared: WriterThread | undefined;

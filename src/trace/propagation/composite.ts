@@ -3,7 +3,8 @@ import { W3CTraceContextPropagator } from './w3c-trace-context.js';
 import { W3CBaggagePropagator } from './baggage.js';
 import { B3Propagator } from './b3.js';
 import { UnknownPropagator } from './errors.js';
-import { warnOnce } from '../../warn.js';
+import { report } from '../../diagnostics/index.js';
+import { envList } from '../../env.js';
 
 /**
  * Runs several propagators in order: `inject` calls each; `extract` threads the context through
@@ -94,14 +95,13 @@ export function createPropagator(names: readonly PropagatorName[], field = 'prop
  * propagation.setGlobalPropagator(propagatorFromEnv());
  */
 export function propagatorFromEnv(env: Record<string, string | undefined> = process.env): TextMapPropagator {
-  const raw = env['OTEL_PROPAGATORS']?.trim();
-  if (raw === undefined || raw === '') return build(DEFAULT_PROPAGATORS);
+  const list = envList(env, 'OTEL_PROPAGATORS');
+  if (list === undefined) return build(DEFAULT_PROPAGATORS);
   const names: string[] = [];
-  for (const part of raw.split(',')) {
-    const n = part.trim().toLowerCase();
-    if (n === '') continue;
+  for (const part of list) {
+    const n = part.toLowerCase();
     if (n === 'none' || n in FACTORIES) names.push(n);
-    else warnOnce(`OTEL_PROPAGATORS:${n}`, `OTEL_PROPAGATORS: unknown propagator "${n}" ignored (use tracecontext, baggage, b3, b3multi or none)`);
+    else report('trace', 'bad_env', `OTEL_PROPAGATORS: unknown propagator "${n}" ignored (use tracecontext, baggage, b3, b3multi or none)`, { key: `OTEL_PROPAGATORS:${n}` });
   }
   return build(names.length === 0 ? DEFAULT_PROPAGATORS : names);
 }
