@@ -53,7 +53,7 @@ function flag(name: string, o: OptionSpec): string {
   return `${o.short !== undefined ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? '<value>'}` : ''}`;
 }
 
-/** `--duration, --port, …, --help`: what a mistake message lists. */
+/** `--duration, --port, ..., --help`: what a mistake message lists. */
 export function validOptions(options: Record<string, OptionSpec>): string {
   return Object.keys(options)
     .map((n) => `--${n}`)
@@ -99,7 +99,12 @@ export function describeParseError(e: unknown): string {
       return `unexpected argument ${JSON.stringify(quoted ?? message)} (this command takes options only)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       // "Option '--port <value>' argument missing" / "Option '--json' does not take an argument"
-      return `option ${/--[\w-]+/.exec(message)?.[0] ?? quoted ?? ''} ${/does not take/.test(message) ? 'takes no value' : 'needs a value'}`;
+    {
+      const name = /--[\w-]+/.exec(message)?.[0] ?? quoted ?? '';
+      if (/does not take/.test(message)) return `option ${name} takes no value`;
+      // "--duration -1": parseArgs reads -1 as an option.
+      return `option ${name} needs a value${/ambiguous/.test(message) ? ` (a value starting with "-" is written ${name}=-…)` : ''}`;
+    }
     default:
       return message;
   }

@@ -13,7 +13,7 @@ export interface BannerInfo {
 
 /**
  * The banner: where everything is, what traffic runs and how to stop. Each URL opens its line
- * after a fixed label (`  shop  http://…`), so scripts can read them too.
+ * after a fixed label (`  shop  http://...`), so scripts can read them too.
  */
 export function bannerText(b: BannerInfo): string {
   const admin = b.admin;

@@ -9,7 +9,6 @@
 import { parseArgs } from 'node:util';
 import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, packageVersion, parseCommand, validOptions, withHelp } from './args.js';
 import type { CommandSpec } from './args.js';
-import { demo } from './demo.js';
 import { pretty, wantColor } from './pretty.js';
 
 const port = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
@@ -62,14 +61,17 @@ async function runDemo(args: string[]): Promise<number> {
   if (v['help'] === true) return help(DEMO);
   if (v['json'] === true && v['pretty'] === true) throw new UsageError('choose one of --json and --pretty', DEMO);
   const format = v['json'] === true ? 'json' : v['pretty'] === true ? 'pretty' : process.stdout.isTTY === true ? 'pretty' : 'json';
-  await demo({
+  const options = {
     duration: numberOption(v, 'duration', 0, (n) => n >= 0, 'a number of seconds ≥ 0 (0: until Ctrl-C)', DEMO),
     port: numberOption(v, 'port', 0, port, 'an integer from 0 to 65535 (0: a free port)', DEMO),
     adminPort: numberOption(v, 'admin-port', 0, port, 'an integer from 0 to 65535 (0: a free port)', DEMO),
     rate: numberOption(v, 'rate', 20, (n) => n > 0 && n <= 1000, 'a number of requests per second above 0 and at most 1000', DEMO),
     format,
     color: v['no-color'] === true ? false : wantColor(process.stdout),
-  });
+  } as const;
+  // Loaded once the arguments are valid: --version, --help and mistakes answer at once.
+  const { demo } = await import('./demo.js');
+  await demo(options);
   return 0;
 }
 
