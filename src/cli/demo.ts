@@ -20,8 +20,6 @@ export interface DemoOptions {
   format: 'pretty' | 'json';
   /** Colours in pretty lines. */
   color: boolean;
-  /** Where the banner goes (default stderr, so stdout carries log lines only). */
-  banner?: NodeJS.WritableStream;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +48,7 @@ export async function demo(o: DemoOptions): Promise<void> {
     service: 'demo-shop',
     log: { destination },
     admin: { port: o.adminPort },
-    // In-flight requests (at most one /slow, under 1 s) finish before the exit.
+    // In-flight requests (a /slow one takes under 1 s) finish before the exit.
     health: { shutdown: { requestDeadlineMs: 1500 } },
     http: { routes: ['/products', '/products/:id', '/checkout', '/slow'] },
   });
@@ -127,7 +125,8 @@ export async function demo(o: DemoOptions): Promise<void> {
 
   const shopUrl = `http://127.0.0.1:${port}`;
   const adminUrl = shop.admin?.url();
-  (o.banner ?? process.stderr).write(
+  // On stderr: stdout carries log lines only (`sightline demo --json | jq`).
+  process.stderr.write(
     bannerText({ shop: shopUrl, inventory: `http://127.0.0.1:${invPort}`, admin: adminUrl, healthPaths: shop.health!.paths, rate: o.rate, duration: o.duration, format: o.format }),
   );
   shop.log.info('demo running', { shop: shopUrl, metrics: `${adminUrl ?? ''}/metrics`, inventory: `http://127.0.0.1:${invPort}` });
