@@ -1,54 +1,124 @@
 #!/usr/bin/env node
 /**
- * The `sightline` command.
- *   sightline demo [--duration S] [--port P] [--rate R]   an instrumented service under generated load
- *   sightline pretty [--no-color]                          JSON log lines on stdin → human lines
+ * The `sightline` command (docs/cli.md).
+ *   sightline demo [options]     two instrumented services under generated load
+ *   sightline pretty [options]   JSON log lines on stdin → human lines
+ *   sightline --version | --help | <command> --help
+ * Usage mistakes print what is valid on stderr and exit 2.
  */
 import { parseArgs } from 'node:util';
-import { demo } from './demo.js';
+import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, packageVersion, parseCommand, validOptions, withHelp } from './args.js';
+import type { CommandSpec } from './args.js';
 import { pretty, wantColor } from './pretty.js';
 
-const USAGE = `usage: sightline <command> [options]
+const port = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 65535;
 
-commands:
-  demo     run an instrumented example service under generated load
-           --duration <seconds>  how long to generate traffic (default 10; 0 = until Ctrl-C)
-           --port <port>         port of the demo service (default: a free one)
-           --rate <per second>   requests per second (default 20)
-  pretty   read JSON log lines on stdin, print coloured human lines
-           --no-color            plain output (also NO_COLOR=1)
-`;
+const DEMO: CommandSpec = {
+  name: 'demo',
+  brief: 'run two instrumented example services under generated load',
+  summary: 'Runs two instrumented services (demo-shop calling demo-inventory) under generated load,\nwith the admin server serving /metrics and the health probes. Prints where everything is, then\nthe services\' log lines on stdout.',
+  options: withHelp({
+    duration: { type: 'string', value: '<seconds>', help: 'stop after this many seconds (default 0: run until Ctrl-C)' },
+    port: { type: 'string', value: '<port>', help: 'port of the shop service (default 0: a free port)' },
+    'admin-port': { type: 'string', value: '<port>', help: 'port of the admin server: /metrics, /health/* (default 0: a free port)' },
+    rate: { type: 'string', value: '<per second>', help: 'generated requests per second (default 20)' },
+    json: { type: 'boolean', help: 'raw JSON log lines (default when stdout is not a terminal)' },
+    pretty: { type: 'boolean', help: 'human log lines (default when stdout is a terminal)' },
+    'no-color': { type: 'boolean', help: 'no colours in human lines (also NO_COLOR=1)' },
+  }),
+  details: `The banner (URLs, traffic, how to stop) goes to stderr, so stdout carries log lines only:
+\`sightline demo --json | jq\` gets pure JSON lines. Ctrl-C or SIGTERM stops gracefully and exits 0:
+readiness fails, in-flight requests finish, telemetry is flushed. The drain delay before the
+server closes is 0 here, and readinessPeriodMs × failureThreshold (10 s) in Kubernetes
+(KUBERNETES_SERVICE_HOST set). A second Ctrl-C exits at once (130).`,
+};
+
+const PRETTY: CommandSpec = {
+  name: 'pretty',
+  brief: 'turn JSON log lines on stdin into human lines',
+  summary: 'Reads JSON log lines on stdin and prints aligned, coloured human lines; other lines pass\nthrough untouched.  Example: node app.js | sightline pretty',
+  options: withHelp({
+    color: { type: 'boolean', help: 'colours even when stdout is not a terminal (also FORCE_COLOR=1)' },
+    'no-color': { type: 'boolean', help: 'plain output (also NO_COLOR=1)' },
+  }),
+};
+
+const COMMANDS: readonly CommandSpec[] = [DEMO, PRETTY];
+
+const GLOBAL = {
+  help: { type: 'boolean', short: 'h', help: 'show this help (sightline <command> --help: that command\'s)' },
+  version: { type: 'boolean', short: 'v', help: 'print the version of sightline' },
+} as const;
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
+  const commands = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.brief}`).join('\n');
+  return `usage: sightline <command> [options]\n\ncommands:\n${commands}\n\noptions:\n${optionTable(GLOBAL)}\n\nsightline <command> --help lists the options of a command.\n`;
+}
+
+async function runDemo(args: string[]): Promise<number> {
+  const v = parseCommand(DEMO, args);
+  if (v['help'] === true) return help(DEMO);
+  if (v['json'] === true && v['pretty'] === true) throw new UsageError('choose one of --json and --pretty', DEMO);
+  const format = v['json'] === true ? 'json' : v['pretty'] === true ? 'pretty' : process.stdout.isTTY === true ? 'pretty' : 'json';
+  const options = {
+    duration: numberOption(v, 'duration', 0, (n) => n >= 0, 'a number of seconds ≥ 0 (0: until Ctrl-C)', DEMO),
+    port: numberOption(v, 'port', 0, port, 'an integer from 0 to 65535 (0: a free port)', DEMO),
+    adminPort: numberOption(v, 'admin-port', 0, port, 'an integer from 0 to 65535 (0: a free port)', DEMO),
+    rate: numberOption(v, 'rate', 20, (n) => n > 0 && n <= 1000, 'a number of requests per second above 0 and at most 1000', DEMO),
+    format,
+    color: v['no-color'] === true ? false : wantColor(process.stdout),
+  } as const;
+  // Loaded once the arguments are valid: --version, --help and mistakes answer at once.
+  const { demo } = await import('./demo.js');
+  await demo(options);
+  return 0;
+}
+
+async function runPretty(args: string[]): Promise<number> {
+  const v = parseCommand(PRETTY, args);
+  if (v['help'] === true) return help(PRETTY);
+  const color = v['no-color'] === true ? false : v['color'] === true ? true : wantColor(process.stdout);
+  await pretty(process.stdin, process.stdout, { color });
+  return 0;
+}
+
+function help(spec: CommandSpec): number {
+  process.stdout.write(commandHelp(spec));
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'demo': {
-      const { values } = parseArgs({ args: rest, options: { duration: { type: 'string' }, port: { type: 'string' }, rate: { type: 'string' } } });
-      const num = (v: string | undefined, d: number, name: string): number => {
-        if (v === undefined) return d;
-        const n = Number(v);
-        if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
-        return n;
-      };
-      await demo({ duration: num(values.duration, 10, 'duration'), port: num(values.port, 0, 'port'), rate: num(values.rate, 20, 'rate') || 20 });
-      return 0;
-    }
-    case 'pretty': {
-      const { values } = parseArgs({ args: rest, options: { 'no-color': { type: 'boolean' }, color: { type: 'boolean' } } });
-      const color = values['no-color'] === true ? false : values.color === true ? true : wantColor(process.stdout);
-      await pretty(process.stdin, process.stdout, { color });
-      return 0;
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`sightline: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
+  if (command === undefined) {
+    process.stderr.write(usage());
+    return USAGE_EXIT;
   }
+  if (command === 'demo') return runDemo(rest);
+  if (command === 'pretty') return runPretty(rest);
+  if (command === 'help') {
+    const spec = COMMANDS.find((c) => c.name === rest[0]);
+    process.stdout.write(spec !== undefined ? commandHelp(spec) : usage());
+    return 0;
+  }
+  if (command.startsWith('-')) {
+    let values: { help?: boolean; version?: boolean };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({ args: argv, options: GLOBAL, strict: true, allowPositionals: true }));
+    } catch (e) {
+      throw new UsageError(describeParseError(e));
+    }
+    if (values.version === true) {
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    }
+    const spec = COMMANDS.find((c) => c.name === positionals[0]);
+    process.stdout.write(spec !== undefined ? commandHelp(spec) : usage());
+    return 0;
+  }
+  process.stderr.write(`sightline: unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n\n${usage()}`);
+  return USAGE_EXIT;
 }
 
 main(process.argv.slice(2)).then(
@@ -56,6 +126,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (e instanceof UsageError) {
+      const c = e.command;
+      const hint = c !== undefined
+        ? `valid options: ${validOptions(c.options)}\nRun "sightline ${c.name} --help" for details.`
+        : `valid options: ${validOptions(GLOBAL)}; commands: ${COMMANDS.map((x) => x.name).join(', ')}\nRun "sightline --help" for details.`;
+      process.stderr.write(`sightline${c !== undefined ? ` ${c.name}` : ''}: ${e.message}\n${hint}\n`);
+      process.exitCode = USAGE_EXIT;
+      return;
+    }
     process.stderr.write(`sightline: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   },

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { envPresent, envString } from '../env.js';
 import type { Env } from '../env.js';
+import type { Destination, DestinationStats, LevelName } from '../log/index.js';
 
 /**
  * `sightline pretty`: JSON log lines in, aligned human lines out. Lines that are not JSON objects
@@ -97,4 +98,47 @@ export function wantColor(stream: { isTTY?: boolean }, env: Env = process.env): 
   if (envString(env, 'NO_COLOR') !== undefined) return false;
   if (envPresent(env, 'FORCE_COLOR') && envString(env, 'FORCE_COLOR') !== '0') return true;
   return stream.isTTY === true;
+}
+
+/**
+ * A log destination that formats each line with {@link prettyLine} and hands it to another
+ * destination (the demo wraps `stdout()`, so writing stays off the event loop and lines survive
+ * `process.exit()` like any other logger output).
+ * @example
+ * createLogger({ destination: new PrettyDestination(stdout(), { color: wantColor(process.stdout) }) });
+ */
+export class PrettyDestination implements Destination {
+  readonly name: string;
+  readonly #inner: Destination;
+  readonly #options: PrettyOptions;
+
+  constructor(inner: Destination, options: PrettyOptions) {
+    this.#inner = inner;
+    this.#options = options;
+    this.name = `pretty:${inner.name ?? 'destination'}`;
+  }
+
+  get level(): LevelName | undefined {
+    return this.#inner.level;
+  }
+
+  write(line: string, level: number): boolean {
+    return this.#inner.write(prettyLine(line.endsWith('\n') ? line.slice(0, -1) : line, this.#options) + '\n', level);
+  }
+
+  flush(): Promise<void> {
+    return this.#inner.flush();
+  }
+
+  flushSync(): void {
+    this.#inner.flushSync();
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  stats(): DestinationStats {
+    return this.#inner.stats();
+  }
 }

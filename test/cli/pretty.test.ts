@@ -48,10 +48,3 @@ test('colour is used when forced and never with NO_COLOR', () => {
   const plain = spawnSync(NODE[0], [...NODE.slice(1), CLI, 'pretty'], { input: line, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '1' } });
   assert.ok(!plain.stdout.includes("\x1b["));
 });
-
-test('unknown commands exit 2 with usage', () => {
-  const r = spawnSync(NODE[0], [...NODE.slice(1), CLI, 'frobnicate'], { encoding: 'utf8' });
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /unknown command "frobnicate"/);
-  assert.match(r.stderr, /usage: sightline/);
-});
