@@ -3,7 +3,7 @@ import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
 import type { Destination, DestinationStats, LevelName } from './destination.js';
-import { stdout } from './destinations/fd.js';
+import { stderr, stdout } from './destinations/fd.js';
 import { WritableDestination, isWritableLike } from './destinations/writable.js';
 import type { WritableLike } from './destinations/writable.js';
 import { registerForExit } from './exit.js';
@@ -160,7 +160,7 @@ class Core {
       const field = Array.isArray(o.destination) ? `destination[${i}]` : 'destination';
       const isWrapper = typeof e === 'object' && e !== null && 'destination' in e && !('write' in e);
       const given: unknown = isWrapper ? (e as { destination: unknown }).destination : e;
-      const d = (isWritableLike(given) ? new WritableDestination(given, {}, field) : given) as Destination;
+      const d = (isWritableLike(given) ? fromStream(given, field) : given) as Destination;
       if (typeof d !== 'object' || d === null || typeof d.write !== 'function' || typeof d.flush !== 'function' || typeof d.flushSync !== 'function') {
         throw InvalidDestination(field, 'it needs write(), flush() and flushSync()');
       }
@@ -254,6 +254,17 @@ class Core {
       this.service + `,"suppressed":${n},"rate_key":${this.ser.string(key)}}\n`;
     this.write(level, line);
   }
+}
+
+/**
+ * A Node stream given as a destination. `process.stdout` and `process.stderr` become `stdout()`
+ * and `stderr()`: the same descriptor, written by the writer thread, so no line is lost at exit
+ * (their stream buffers would not be written once the process exits).
+ */
+function fromStream(s: WritableLike, field: string): Destination {
+  if (s === process.stdout) return stdout();
+  if (s === process.stderr) return stderr();
+  return new WritableDestination(s, {}, field);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

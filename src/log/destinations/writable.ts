@@ -16,7 +16,14 @@ export interface WritableLike {
   removeListener?(event: string, listener: (...args: any[]) => void): unknown;
   readonly writableNeedDrain?: boolean;
   readonly writableEnded?: boolean;
+  readonly writableLength?: number;
   readonly destroyed?: boolean;
+}
+
+/** What some stream-like writers add (pino's sonic-boom destination): used when present. */
+interface FlushableStream {
+  flush(callback: (error?: Error | null) => void): void;
+  flushSync(): void;
 }
 
 /** Options of {@link writable}. */
@@ -33,11 +40,15 @@ export interface WritableOptions {
   flushTimeoutMs?: number;
 }
 
-/** Whether `v` looks like a Node Writable rather than a Sightline destination. */
+/**
+ * Whether `v` looks like a Node Writable (an event emitter with `write`) rather than a Sightline
+ * destination (which has `flushSync` and `stats`).
+ */
 export function isWritableLike(v: unknown): v is WritableLike {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  return typeof o['write'] === 'function' && typeof o['on'] === 'function' && typeof o['flushSync'] !== 'function';
+  if (typeof o['write'] !== 'function' || typeof o['on'] !== 'function') return false;
+  return typeof o['flushSync'] !== 'function' || typeof o['stats'] !== 'function';
 }
 
 /**
@@ -50,10 +61,15 @@ export function isWritableLike(v: unknown): v is WritableLike {
  *
  * `flush()` resolves when the stream has called back for every line (or after
  * `flushTimeoutMs`). At exit, crash and signals `flushSync()` hands the pending lines to the
- * stream regardless of backpressure: a stream that writes synchronously (`process.stdout` to a
- * file, pipe or terminal on Linux) writes them before the process ends; an asynchronous one
+ * stream regardless of backpressure, then calls the stream's own `flushSync()` if it has one
+ * (pino's sonic-boom does): a stream that writes synchronously (`process.stdout` to a file, pipe
+ * or terminal on Linux, sonic-boom) writes them before the process ends; an asynchronous one
  * (`fs.createWriteStream`, a socket) may not get to. Use `file()` or `stdout()` where every line
  * must survive a crash.
+ *
+ * Stream-likes that are not Node streams (no `writableLength`, such as sonic-boom) may ignore
+ * write callbacks: for them `flush()` waits for the backlog to drain and then for the stream's
+ * own `flush(callback)`, if it has one.
  *
  * A stream that errors or is destroyed never crashes the app: the destination counts it
  * (`stats().errors`), warns once on stderr, and writes later lines to stderr
@@ -66,6 +82,8 @@ export class WritableDestination implements Destination {
   readonly #stream: WritableLike;
   readonly #max: number;
   readonly #flushTimeout: number;
+  /** A Node stream: it calls back for each write, which is how `flush()` knows it is done. */
+  readonly #acks: boolean;
   readonly #stats: DestinationStats = { written: 0, dropped: 0, fallback: 0, errors: 0 };
   /** Lines accepted while the stream was under backpressure, and their UTF-8 size. */
   #pending = '';
@@ -88,6 +106,7 @@ export class WritableDestination implements Destination {
     this.#max = positive(options.maxBuffer, 8 * 1024 * 1024, `${field}.maxBuffer`);
     this.#flushTimeout = positive(options.flushTimeoutMs, 10_000, `${field}.flushTimeoutMs`);
     this.#blocked = stream.writableNeedDrain === true;
+    this.#acks = typeof stream.writableLength === 'number';
     stream.on('drain', this.#onDrain);
     stream.on('error', this.#onError);
     stream.on('close', this.#onClose);
@@ -116,13 +135,16 @@ export class WritableDestination implements Destination {
 
   /** Hands `text` to the stream; notes backpressure. */
   #hand(text: string): void {
-    this.#outstanding++;
     let ok: boolean;
     try {
-      ok = this.#stream.write(text, this.#written);
+      if (this.#acks) {
+        this.#outstanding++;
+        ok = this.#stream.write(text, this.#written);
+      } else ok = this.#stream.write(text);
     } catch (e) {
-      // A duck-typed stream that throws: same as an 'error' event (its callback will not come).
-      this.#outstanding--;
+      // A stream that throws (sonic-boom once destroyed): same as an 'error' event, and its
+      // callback will not come.
+      if (this.#acks) this.#outstanding--;
       this.#fail(e);
       this.#toStderr(text);
       return;
@@ -195,29 +217,57 @@ export class WritableDestination implements Destination {
     if (this.#waiters.length === 0 || !this.#idle()) return;
     const w = this.#waiters;
     this.#waiters = [];
-    for (const resolve of w) resolve();
+    const wake = (): void => {
+      for (const resolve of w) resolve();
+    };
+    const own = this.#own();
+    if (own === undefined || this.#failed) return wake();
+    try {
+      own.flush(wake);
+    } catch {
+      wake();
+    }
+  }
+
+  /** The stream's own flush/flushSync, for stream-likes that do not call back per write. */
+  #own(): FlushableStream | undefined {
+    const s = this.#stream as Partial<FlushableStream>;
+    return !this.#acks && typeof s.flush === 'function' ? (s as FlushableStream) : undefined;
   }
 
   flush(): Promise<void> {
-    if (this.#idle()) return Promise.resolve();
+    if (this.#idle() && this.#own() === undefined) return Promise.resolve();
     return new Promise((resolve) => {
+      // Not unref'd: an awaited flush settles within flushTimeoutMs even when nothing else
+      // keeps the process alive.
       const timer = setTimeout(done, this.#flushTimeout);
-      timer.unref();
+      let once = false;
       function done(): void {
+        if (once) return;
+        once = true;
         clearTimeout(timer);
         resolve();
       }
       this.#waiters.push(done);
+      this.#settle();
     });
   }
 
   flushSync(): void {
-    if (this.#pending === '') return;
-    const text = this.#pending;
-    this.#pending = '';
-    this.#pendingBytes = 0;
-    if (this.#failed) this.#toStderr(text);
-    else this.#hand(text);
+    if (this.#pending !== '') {
+      const text = this.#pending;
+      this.#pending = '';
+      this.#pendingBytes = 0;
+      if (this.#failed) this.#toStderr(text);
+      else this.#hand(text);
+    }
+    const s = this.#stream as Partial<FlushableStream>;
+    if (this.#failed || typeof s.flushSync !== 'function') return;
+    try {
+      s.flushSync();
+    } catch {
+      // not ready, or destroyed: nothing more can be done synchronously
+    }
   }
 
   async close(): Promise<void> {
