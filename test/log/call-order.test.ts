@@ -116,3 +116,18 @@ test('a level below the threshold evaluates nothing in either order', () => {
   assert.equal(calls, 0);
   assert.equal(mem.lines().length, 0);
 });
+
+test('types: both orders and a lone fields object type-check; a number as the only argument does not', () => {
+  const { mem, log } = setup();
+  const err = new Error('e');
+  log.info('m', { a: 1 });
+  log.info({ a: 1 }, 'm');
+  log.info({ a: 1 });
+  log.error(err, 'm');
+  log.error(err);
+  log.error({ err }, () => 'lazy');
+  // @ts-expect-error a number is neither a message nor fields (it is still coerced at run time)
+  log.info(42);
+  assert.equal(mem.records().at(-1)!['msg'], '42');
+  assert.equal(mem.records().length, 7);
+});
