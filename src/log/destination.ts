@@ -35,23 +35,34 @@ export interface DestinationStats {
   errors: number;
 }
 
-export type LevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+/** The six levels a line is written with (its `level` field). */
+export type CanonicalLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
-/** Numeric levels (pino-compatible numbers). `silent` is Infinity. */
+/**
+ * A level name, as accepted wherever a level is named (options, `LOG_LEVEL`, `log.level`): the
+ * six canonical names plus two aliases, `warning` (= `warn`, 40) and `critical` (= `fatal`, 60).
+ * Case does not matter at run time (`LOG_LEVEL=WARNING`); lines always carry the canonical name.
+ */
+export type LevelName = CanonicalLevelName | 'warning' | 'critical';
+
+/** Numeric levels (pino-compatible numbers), aliases included. `silent` is Infinity. */
 export const LEVELS: Readonly<Record<LevelName | 'silent', number>> = Object.freeze({
   trace: 10,
   debug: 20,
   info: 30,
   warn: 40,
+  warning: 40,
   error: 50,
   fatal: 60,
+  critical: 60,
   silent: Infinity,
 });
 
-export const LEVEL_NAMES: readonly LevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+/** The canonical level names, lowest first (aliases are not listed). */
+export const LEVEL_NAMES: readonly CanonicalLevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-/** Name of a numeric level (the nearest defined level at or below it). */
-export function levelName(level: number): LevelName {
+/** Canonical name of a numeric level (the nearest defined level at or below it). */
+export function levelName(level: number): CanonicalLevelName {
   if (level >= 60) return 'fatal';
   if (level >= 50) return 'error';
   if (level >= 40) return 'warn';

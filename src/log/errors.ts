@@ -1,7 +1,7 @@
 import { createError } from '../errors.js';
 
 export const InvalidLevel = createError('SL_ERR_LOG_INVALID_LEVEL',
-  (value: unknown) => `unknown log level ${JSON.stringify(String(value))}: use trace, debug, info, warn, error, fatal or silent`);
+  (value: unknown) => `unknown log level ${JSON.stringify(String(value))}: use trace, debug, info, warn (or warning), error, fatal (or critical) or silent, in any case`);
 
 export const InvalidDestination = createError('SL_ERR_LOG_INVALID_DESTINATION',
   (why: string) => `not a log destination (${why}): pass stdout(), file(path), memory() or an object with write/flush/flushSync/close/stats`);

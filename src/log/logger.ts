@@ -6,7 +6,9 @@ import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
 import type { Destination, DestinationStats, LevelName } from './destination.js';
-import { stdout } from './destinations/fd.js';
+import { stderr, stdout } from './destinations/fd.js';
+import { WritableDestination, isWritableLike } from './destinations/writable.js';
+import type { WritableLike } from './destinations/writable.js';
 import { registerForExit } from './exit.js';
 import { InvalidDestination, InvalidOption } from './errors.js';
 import { parseLevelName, resolveLevel } from './levels.js';
@@ -23,8 +25,16 @@ import { callsite } from './callsite.js';
 export type LogMessage = string | (() => string);
 /** Fields for one line: an object, an Error, or a function producing one (called only when enabled). */
 export type LogFields = object | Error | (() => object | Error);
-/** One level's method. Never throws. */
-export type LogFn = (msg: LogMessage, fields?: LogFields) => void;
+/**
+ * One level's method. Never throws. Two argument orders: Sightline's, message first
+ * (`log.info('placed', { orderId })`), and pino's, fields first (`log.info({ orderId }, 'placed')`,
+ * `log.error(err, 'failed')`); the message may then be left out (`log.info({ orderId })` writes
+ * `"msg":""`, `log.error(err)` the error's message).
+ */
+export interface LogFn {
+  (msg: LogMessage, fields?: LogFields): void;
+  (fields: object | Error, msg?: LogMessage): void;
+}
 
 /**
  * A key for per-message rate limiting given by the caller, as a symbol-keyed field (symbol keys
@@ -34,8 +44,11 @@ export type LogFn = (msg: LogMessage, fields?: LogFields) => void;
  */
 export const RATE_KEY: unique symbol = Symbol.for('sightline.log.rateKey');
 
-/** A destination, optionally with its own minimum level. */
-export type DestinationEntry = Destination | { destination: Destination; level?: LevelName };
+/**
+ * A destination, optionally with its own minimum level. A Node `stream.Writable` is accepted
+ * too (wrapped as `writable(stream)`).
+ */
+export type DestinationEntry = Destination | WritableLike | { destination: Destination | WritableLike; level?: LevelName };
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -43,7 +56,7 @@ export interface LoggerOptions {
   service?: string;
   /** Minimum level; default from `LOG_LEVEL`, else `NODE_ENV` (see README). */
   level?: LevelOption;
-  /** Where lines go: one destination or several (default `stdout()`). */
+  /** Where lines go: one destination or several, or Node Writables (default `stdout()`). */
   destination?: DestinationEntry | DestinationEntry[];
   /** Field names: Sightline's own (`default`) or Elastic Common Schema (`ecs`). */
   profile?: 'default' | 'ecs';
@@ -149,7 +162,8 @@ class Core {
     entries.forEach((e, i) => {
       const field = Array.isArray(o.destination) ? `destination[${i}]` : 'destination';
       const isWrapper = typeof e === 'object' && e !== null && 'destination' in e && !('write' in e);
-      const d = isWrapper ? (e as { destination: Destination }).destination : e;
+      const given: unknown = isWrapper ? (e as { destination: unknown }).destination : e;
+      const d = (isWritableLike(given) ? fromStream(given, field) : given) as Destination;
       if (typeof d !== 'object' || d === null || typeof d.write !== 'function' || typeof d.flush !== 'function' || typeof d.flushSync !== 'function') {
         throw InvalidDestination(field, 'it needs write(), flush() and flushSync()');
       }
@@ -245,6 +259,17 @@ class Core {
   }
 }
 
+/**
+ * A Node stream given as a destination. `process.stdout` and `process.stderr` become `stdout()`
+ * and `stderr()`: the same descriptor, written by the writer thread, so no line is lost at exit
+ * (their stream buffers would not be written once the process exits).
+ */
+function fromStream(s: WritableLike, field: string): Destination {
+  if (s === process.stdout) return stdout();
+  if (s === process.stderr) return stderr();
+  return new WritableDestination(s, {}, field);
+}
+
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -303,9 +328,19 @@ export class Logger {
     this.#setMethods();
   }
 
+  /** `warn` under its syslog/Python name: the line says `"level":"warn"`. */
+  get warning(): LogFn {
+    return this.warn;
+  }
+
+  /** `fatal` under its syslog/Python name (syslog severity 2, crit): the line says `"level":"fatal"`. */
+  get critical(): LogFn {
+    return this.fatal;
+  }
+
   /** Whether a level is enabled (cheap; use to guard expensive field building). */
   isLevelEnabled(level: LevelName): boolean {
-    return LEVELS[level] >= LEVELS[this.#level];
+    return (LEVELS[level] ?? levelNumber(level)) >= this.#threshold;
   }
 
   #setMethods(): void {
@@ -358,15 +393,29 @@ export class Logger {
     return s;
   }
 
-  /** @internal writes one line at `level`. Never throws. */
-  log(level: number, msg: LogMessage, fields: LogFields | undefined): void {
+  /**
+   * @internal writes one line at `level`: `(msg, fields)`, or pino's `(fields, msg)` when the
+   * first argument is an object (decided after the string check, so the common order pays
+   * nothing). Never throws.
+   */
+  log(level: number, msg: LogMessage | object, fields: LogFields | LogMessage | undefined): void {
     const core = this.core;
     try {
       if (core.sampling !== undefined && !core.keep(level)) {
         core.sampledOut++;
         return;
       }
-      if (typeof msg !== 'string') msg = typeof msg === 'function' ? String(msg()) : coerceMessage(msg);
+      if (typeof msg !== 'string') {
+        if (typeof msg === 'function') msg = String((msg as () => unknown)());
+        else if (typeof msg === 'object' && msg !== null) {
+          const second = fields;
+          fields = msg;
+          msg = typeof second === 'string' ? second
+            : typeof second === 'function' ? String((second as () => unknown)())
+            : second === undefined || second === null ? (msg instanceof Error ? coerceMessage(msg) : '')
+            : coerceMessage(second);
+        } else msg = coerceMessage(msg);
+      }
       if (typeof fields === 'function') fields = (fields as () => object)();
       if (core.rate !== undefined) {
         const key = fields !== undefined && fields !== null && (fields as Record<symbol, unknown>)[RATE_KEY] !== undefined
@@ -382,7 +431,7 @@ export class Logger {
       if (core.callsite) extra += callsite(core.ser);
       const line = core.open + core.time() + core.mid[level]! + core.ser.string(msg) + core.service + core.context() + this.bindings + extra + '}\n';
       core.write(level, line);
-      if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields);
+      if (level >= 50 && errorChannel.hasSubscribers) publishError(level, msg, fields as LogFields | undefined);
     } catch (e) {
       report('log', 'call_failed', `a log call failed internally (${describeThrow(e)}); the line was dropped`, { error: e });
     }
@@ -439,7 +488,7 @@ export class Logger {
 
 function coerceMessage(v: unknown): string {
   try {
-    if (v instanceof Error) return v.message;
+    if (v instanceof Error) return String(v.message);
     return String(v);
   } catch {
     return '[unprintable message]';
@@ -447,9 +496,15 @@ function coerceMessage(v: unknown): string {
 }
 
 function levelMethod(level: number): LogFn {
-  return function (this: Logger, msg: LogMessage, fields?: LogFields): void {
+  return function (this: Logger, msg: LogMessage | object, fields?: LogFields | LogMessage): void {
     this.log(level, msg, fields);
   };
+}
+
+/** `LEVELS` for a name in any case (`isLevelEnabled('WARNING')`); NaN for a non-level. */
+function levelNumber(name: unknown): number {
+  const n = typeof name === 'string' ? LEVELS[name.trim().toLowerCase() as LevelName] : undefined;
+  return n ?? NaN;
 }
 const TRACE = levelMethod(10);
 const DEBUG = levelMethod(20);
@@ -466,6 +521,7 @@ const FATAL = levelMethod(60);
  * const log = createLogger({ service: 'checkout', destination: [stdout(), file('app.log', { level: 'debug' })] });
  * log.info('order placed', { orderId: 42 });
  * log.error('charge failed', err);
+ * log.error(err, 'charge failed');           // pino's order works too
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   if (typeof options !== 'object' || options === null) throw InvalidOption(undefined, 'options must be an object');

@@ -8,8 +8,8 @@ import { InvalidOption, InvalidRedactPath } from './errors.js';
  *   redacted when it equals or ends with one of the credential words (`password`, `dbPassword`,
  *   `x-api-key`, `Set-Cookie`…). The decision per key string is cached.
  * - paths: `a.b.c`, `*` matches one key, `**` any number of keys (including none).
- * - value patterns (opt-in): bearer tokens, JWTs and card numbers passing the Luhn check are
- *   replaced inside string values.
+ * - value patterns (opt-in): bearer tokens, JWTs and card numbers passing the Luhn check, and
+ *   the caller's own regular expressions, are replaced inside string values (the message too).
  */
 
 export const REDACTED = '[REDACTED]';
@@ -30,11 +30,28 @@ export interface RedactOptions {
   extraKeys?: string[];
   /** Paths with `*` and `**`, e.g. `req.headers.x-tenant-secret`, `users.*.email`, `**.ssn`. */
   paths?: string[];
-  /** Redact secrets inside string values: bearer tokens, JWTs, card numbers (default false). */
-  patterns?: boolean | { bearer?: boolean; jwt?: boolean; cards?: boolean };
+  /**
+   * Redact secrets inside string values (the message included; default false): `true` for the
+   * built-in bearer tokens, JWTs and card numbers, an object choosing among them, or a list of
+   * your own regular expressions, which may name built-ins too
+   * (`[/acct-\d{8}/, 'bearer']`). Each match is replaced by the censor.
+   */
+  patterns?: boolean | BuiltInPatterns | readonly (RegExp | keyof BuiltInPatterns)[];
   /** Replacement text (default `[REDACTED]`). */
   censor?: string;
 }
+
+/** The built-in value patterns. */
+export interface BuiltInPatterns {
+  /** `Bearer …` and `Basic …` credentials. */
+  bearer?: boolean;
+  /** JSON Web Tokens (`eyJ….….…`). */
+  jwt?: boolean;
+  /** 13–19 digit card numbers that pass the Luhn check. */
+  cards?: boolean;
+}
+
+const BUILT_IN = ['bearer', 'jwt', 'cards'] as const;
 
 type Segment = string | typeof ONE | typeof ANY;
 const ONE = Symbol('*');
@@ -53,23 +70,29 @@ export class Redactor {
   readonly hasPaths: boolean;
   readonly #valueRes: RegExp[];
   readonly #cards: boolean;
+  /** The caller's patterns (global copies): empty matches are left alone. */
+  readonly #customRes: RegExp[];
   readonly hasPatterns: boolean;
 
   constructor(options: RedactOptions | false | undefined, field = 'redact') {
     const o = options === false ? { keys: false } : (options ?? {});
-    if (typeof o !== 'object') throw InvalidOption(field, 'redact must be an object or false');
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw InvalidOption(field, 'redact must be an object or false');
+    if (o.censor !== undefined && typeof o.censor !== 'string') throw InvalidOption(`${field}.censor`, 'censor must be a string');
     this.censor = o.censor ?? REDACTED;
     this.censorJson = JSON.stringify(this.censor);
+    if (o.keys !== undefined && typeof o.keys !== 'boolean') throw InvalidOption(`${field}.keys`, 'keys must be true or false');
     this.#keysOn = o.keys !== false;
-    this.#extra = new Set((o.extraKeys ?? []).map((k) => k.toLowerCase()));
+    this.#extra = new Set(stringList(o.extraKeys, `${field}.extraKeys`).map((k) => k.toLowerCase()));
+    if (o.paths !== undefined && !Array.isArray(o.paths)) throw InvalidOption(`${field}.paths`, 'paths must be an array of strings');
     this.#rules = (o.paths ?? []).map((p, i) => compilePath(p, `${field}.paths[${i}]`));
     this.hasPaths = this.#rules.length > 0;
-    const pat = o.patterns === true ? { bearer: true, jwt: true, cards: true } : o.patterns || {};
+    const { builtIn: pat, custom } = parsePatterns(o.patterns, `${field}.patterns`);
     this.#valueRes = [];
     if (pat.bearer === true) this.#valueRes.push(/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/g);
     if (pat.jwt === true) this.#valueRes.push(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+/g);
     this.#cards = pat.cards === true;
-    this.hasPatterns = this.#valueRes.length > 0 || this.#cards;
+    this.#customRes = custom;
+    this.hasPatterns = this.#valueRes.length > 0 || this.#cards || custom.length > 0;
   }
 
   /** Whether a key is a credential by name (cached per key string). */
@@ -156,8 +179,55 @@ export class Redactor {
       }
     }
     if (this.#cards) out = redactCards(out, this.censor);
+    for (const re of this.#customRes) {
+      re.lastIndex = 0;
+      if (re.test(out)) {
+        re.lastIndex = 0;
+        out = out.replace(re, this.#censorMatch);
+      }
+    }
     return out;
   }
+
+  /** A match becomes the censor; an empty match (of `x*` or `\b`, say) stays empty. */
+  readonly #censorMatch = (m: string): string => (m === '' ? '' : this.censor);
+}
+
+function stringList(v: unknown, field: string): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw InvalidOption(field, `${field.split('.').pop()} must be an array of strings`);
+  v.forEach((k, i) => {
+    if (typeof k !== 'string') throw InvalidOption(`${field}[${i}]`, `${field.split('.').pop()} must be an array of strings`);
+  });
+  return v as string[];
+}
+
+/**
+ * The `patterns` option: `true`/`false`, `{ bearer, jwt, cards }`, or a list of RegExps and
+ * built-in names. Each RegExp is copied with the `g` flag (and without `y`, which would anchor
+ * every match at the last one), so the caller's object is never mutated.
+ */
+function parsePatterns(v: unknown, field: string): { builtIn: BuiltInPatterns; custom: RegExp[] } {
+  if (v === undefined || v === false) return { builtIn: {}, custom: [] };
+  if (v === true) return { builtIn: { bearer: true, jwt: true, cards: true }, custom: [] };
+  if (v instanceof RegExp) throw InvalidOption(field, 'patterns takes a list: write [/…/]');
+  const builtIn: BuiltInPatterns = {};
+  const custom: RegExp[] = [];
+  if (Array.isArray(v)) {
+    v.forEach((p: unknown, i) => {
+      if (p instanceof RegExp) custom.push(new RegExp(p.source, p.flags.replace(/[gy]/g, '') + 'g'));
+      else if (typeof p === 'string' && (BUILT_IN as readonly string[]).includes(p)) builtIn[p as keyof BuiltInPatterns] = true;
+      else throw InvalidOption(`${field}[${i}]`, `a pattern is a RegExp or one of ${BUILT_IN.map((b) => `'${b}'`).join(', ')}`);
+    });
+    return { builtIn, custom };
+  }
+  if (typeof v !== 'object' || v === null) throw InvalidOption(field, 'patterns must be true, false, { bearer, jwt, cards } or a list of RegExps');
+  for (const name of BUILT_IN) {
+    const on = (v as Record<string, unknown>)[name];
+    if (on !== undefined && typeof on !== 'boolean') throw InvalidOption(`${field}.${name}`, `${name} must be true or false`);
+    if (on === true) builtIn[name] = true;
+  }
+  return { builtIn, custom };
 }
 
 function compilePath(path: unknown, field: string): Segment[] {

@@ -152,9 +152,11 @@ test('non-string messages from untyped callers are coerced, never thrown', () =>
   const loose = log as unknown as { info(m: unknown, f?: unknown): void };
   loose.info(42);
   loose.info(new Error('as message'));
-  loose.info({ toString() { throw new Error('nope'); } });
+  loose.info({ a: 1 }, { toString() { throw new Error('nope'); } }); // pino's order: the second argument is the message
   loose.info('fields not object', 'a string');
-  assert.deepEqual(mem.records().map((r) => r['msg']), ['42', 'as message', '[unprintable message]', 'fields not object']);
+  loose.info(Symbol('s'));
+  assert.deepEqual(mem.records().map((r) => r['msg']), ['42', 'as message', '[unprintable message]', 'fields not object', 'Symbol(s)']);
+  assert.equal(mem.records()[2]!['a'], 1);
 });
 
 test('rate limiting: a token bucket per message writes one summary line per window', async () => {

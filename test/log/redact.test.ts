@@ -110,3 +110,68 @@ test('redaction can be turned off, and ordinary keys are not redacted', () => {
   createLogger({ level: 'info', destination: mem2 }).info('x', { tokens_used: 12, author: 'a', passport_country: 'de' });
   assert.deepEqual(mem2.records()[0], { ...mem2.records()[0], tokens_used: 12, author: 'a', passport_country: 'de' });
 });
+
+test('patterns: a list of RegExps redacts their matches in every string value, the message too', () => {
+  const mem = memory();
+  const acct = /acct-\d{8}/i; // no g flag: the logger makes its own global copy
+  const log = createLogger({ level: 'info', destination: mem, redact: { patterns: [acct, /\bIBAN [A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}/], censor: '***' } });
+  log.info('moving ACCT-12345678 to acct-87654321', {
+    note: 'from IBAN DE89 3704 0044 0532 0130 00 please',
+    nested: { list: ['acct-00000001', 'keep acct-123'] },
+    err: new Error('acct-99999999 is locked'),
+  });
+  const r = mem.records()[0]!;
+  assert.equal(r['msg'], 'moving *** to ***');
+  assert.equal(r['note'], 'from *** please');
+  assert.deepEqual(r['nested'].list, ['***', 'keep acct-123']);
+  assert.equal(r['err'].message, '*** is locked');
+  assert.equal(acct.flags, 'i', 'the caller’s RegExp is not changed');
+  assert.equal(acct.lastIndex, 0);
+  log.info('twice acct-11111111');
+  assert.equal(mem.records()[1]!['msg'], 'twice ***', 'no lastIndex left over between values');
+});
+
+test('patterns: a list may name the built-ins; a sticky or empty-matching RegExp still works', () => {
+  const mem = memory();
+  const log = createLogger({ level: 'info', destination: mem, redact: { patterns: ['bearer', /q*/y, /secret-\w+/gy] } });
+  log.info('Bearer abc123 and secret-a, then secret-b');
+  assert.equal(mem.records()[0]!['msg'], '[REDACTED] and [REDACTED], then [REDACTED]');
+  log.info('plain text stays');
+  assert.equal(mem.records()[1]!['msg'], 'plain text stays', 'an empty match replaces nothing');
+});
+
+test('patterns that are neither a boolean, { bearer, jwt, cards } nor a list of RegExps are rejected naming the field', () => {
+  const cases: [unknown, string][] = [
+    [/re/, 'redact.patterns'],
+    ['bearer', 'redact.patterns'],
+    [42, 'redact.patterns'],
+    [[/ok/, 'acct-\\d+'], 'redact.patterns[1]'],
+    [[/ok/, 7], 'redact.patterns[1]'],
+    [{ bearer: 'yes' }, 'redact.patterns.bearer'],
+  ];
+  for (const [patterns, field] of cases) {
+    assert.throws(() => createLogger({ destination: memory(), redact: { patterns: patterns as never } }), (e: { code: string; field: string }) => {
+      assert.equal(e.code, 'SL_ERR_LOG_INVALID_OPTION', String(patterns));
+      assert.equal(e.field, field, String(patterns));
+      return true;
+    });
+  }
+});
+
+test('other redaction options of the wrong type are rejected naming the field', () => {
+  const cases: [unknown, string][] = [
+    [{ censor: 0 }, 'redact.censor'],
+    [{ keys: 'no' }, 'redact.keys'],
+    [{ extraKeys: 'iban' }, 'redact.extraKeys'],
+    [{ extraKeys: ['iban', 3] }, 'redact.extraKeys[1]'],
+    [{ paths: 'a.b' }, 'redact.paths'],
+    [['a.b'], 'redact'],
+  ];
+  for (const [redact, field] of cases) {
+    assert.throws(() => createLogger({ destination: memory(), redact: redact as never }), (e: { code: string; field: string }) => {
+      assert.equal(e.code, 'SL_ERR_LOG_INVALID_OPTION', JSON.stringify(redact));
+      assert.equal(e.field, field, JSON.stringify(redact));
+      return true;
+    });
+  }
+});

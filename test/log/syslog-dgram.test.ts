@@ -8,7 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import fc from 'fast-check';
 import { createLogger, syslog } from 'sightline/log';
-import type { LevelName, SyslogOptions } from 'sightline/log';
+import type { CanonicalLevelName as LevelName, SyslogOptions } from 'sightline/log';
 import { requireBinary } from '../support/prometheus.js';
 import { startRsyslog } from '../support/rsyslog.js';
 import type { Received, Rsyslog } from '../support/rsyslog.js';

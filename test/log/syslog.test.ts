@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { createLogger, syslog } from 'sightline/log';
-import type { LevelName } from 'sightline/log';
+import type { CanonicalLevelName as LevelName } from 'sightline/log';
 import { startRsyslog } from '../support/rsyslog.js';
 import type { Received } from '../support/rsyslog.js';
 import { tmpDir } from './rotating-file.support.js';
