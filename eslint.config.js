@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'test/readme/.blocks/**', 'coverage/**', 'bench/**', 'node_modules/**', '**/*.js', '**/*.mjs', 'src/dashboard/static/**'] },
+  { ignores: ['dist/**', 'test/readme/.blocks/**', 'coverage/**', 'bench/**', 'node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'src/dashboard/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,6 +1,10 @@
 // Runs every test/**/*.test.ts with node's test runner, on the TypeScript sources (the `source`
 // export condition), with a coverage report and a line-coverage gate over src/ (COVERAGE_MIN,
 // default 90%) when the whole suite runs. Pass file paths to run a subset.
+//
+// TypeScript loading is the runner's business, not the library's: tests run under `--import tsx`,
+// and NODE_OPTIONS carries worker-tsx.mjs into every node process the tests start, so worker
+// threads with a `.ts` entry (the log writer thread, from the sources) load TypeScript as well.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +30,9 @@ const args = [
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   ...files,
 ];
-const r = spawnSync(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+const preload = `--import=${new URL('./worker-tsx.mjs', import.meta.url).href}`;
+const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' ') };
+const r = spawnSync(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], env, maxBuffer: 256 * 1024 * 1024 });
 const out = r.stdout?.toString('utf8') ?? '';
 process.stdout.write(out);
 let status = r.status ?? 1;

@@ -83,14 +83,17 @@ export class RateLimiter {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    const now = this.#now();
     for (const [key, b] of this.#buckets) {
       if (b.suppressed > 0) {
         const n = b.suppressed;
         b.suppressed = 0;
         this.#emit(b.level, key, n);
       }
-      // Forget full, idle buckets so the map does not grow with one-off keys.
-      if (b.tokens >= this.#max - 1e-9 && this.#now() - b.last > this.#window) this.#buckets.delete(key);
+      // Forget buckets idle for over a window, so the map does not fill up with one-off keys
+      // (which would then share the overflow bucket). Such a bucket has refilled (its stored
+      // tokens are as of its last use), so forgetting it changes nothing for its key.
+      if (now - b.last > this.#window) this.#buckets.delete(key);
     }
   }
 }

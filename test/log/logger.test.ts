@@ -159,7 +159,9 @@ test('non-string messages from untyped callers are coerced, never thrown', () =>
   assert.equal(mem.records()[2]!['a'], 1);
 });
 
-test('rate limiting: a token bucket per message writes one summary line per window', async () => {
+test('rate limiting: a token bucket per message writes one summary line per window', (t) => {
+  // The limiter's clock (Date.now) and its end-of-window timer, under the test's control.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
   const { mem, log } = setup('info', { rateLimit: { max: 3, windowMs: 50 } });
   for (let i = 0; i < 10; i++) log.warn('db timeout', { i });
   for (let i = 0; i < 2; i++) log.info('other');
@@ -167,7 +169,9 @@ test('rate limiting: a token bucket per message writes one summary line per wind
   assert.equal(mem.records().filter((r) => r['msg'] === 'db timeout').length, 3);
   assert.equal(mem.records().filter((r) => r['msg'] === 'other').length, 2);
   assert.equal(mem.records().filter((r) => r['msg'] === 'upstream slow').length, 3);
-  await new Promise((r) => setTimeout(r, 120));
+  t.mock.timers.tick(49);
+  assert.equal(mem.records().filter((r) => typeof r['suppressed'] === 'number').length, 0, 'no summary before the window ends');
+  t.mock.timers.tick(1);
   const summaries = mem.records().filter((r) => typeof r['suppressed'] === 'number');
   assert.deepEqual(summaries.map((r) => [r['msg'], r['rate_key'], r['level']]).sort(), [
     ['suppressed 2 similar lines', 'upstream', 'warn'],

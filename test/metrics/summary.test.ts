@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Registry } from 'sightline/metrics';
+import { Registry, Summary } from 'sightline/metrics';
 
 /** Smallest and largest 1-based rank of `v` in sorted data. */
 function rankRange(sorted: number[], v: number): [number, number] {
@@ -84,15 +83,31 @@ test('each series has its own digest (no shared state between label sets)', () =
   assert.ok(s.labels({ k: 'large' }).quantiles()[0]! >= 1000);
 });
 
-test('sliding window: old observations age out; sum and count stay cumulative', async () => {
-  const r = new Registry();
-  const s = r.summary({ name: 'w', help: 'w', percentiles: [0.5], maxAgeSeconds: 0.3, ageBuckets: 3 });
+test('sliding window: observations count for maxAgeSeconds exactly, then age out; sum and count stay cumulative', () => {
+  // The summary's own clock, injected: the window moves only when the test says so.
+  let now = 1_000_000;
+  const s = new Summary({ name: 'w', help: 'w', percentiles: [0.5], maxAgeSeconds: 0.3, ageBuckets: 3 }, new Registry().host, () => now);
   for (let i = 0; i < 100; i++) s.observe(1000);
   assert.equal(s.labels({}).quantiles()[0], 1000);
-  await sleep(450);
+  now += 300;
+  assert.equal(s.labels({}).quantiles()[0], 1000, 'still inside the window at maxAge');
+  now += 1;
   assert.ok(Number.isNaN(s.labels({}).quantiles()[0]), 'window empty after maxAge');
   s.observe(1);
   assert.equal(s.labels({}).quantiles()[0], 1);
+  now += 200;
+  s.observe(3);
+  // 1 (200 ms old) and 3 are both in the window: the median of two is one of them.
+  assert.ok([1, 3].includes(s.labels({}).quantiles()[0]!));
+  assert.equal(s.labels({}).count, 102);
+  assert.equal(s.labels({}).sum, 100_004);
+});
+
+test('registry.summary exposes the all-time sum and count', async () => {
+  const r = new Registry();
+  const s = r.summary({ name: 'w', help: 'w', percentiles: [0.5], maxAgeSeconds: 0.3, ageBuckets: 3 });
+  for (let i = 0; i < 100; i++) s.observe(1000);
+  s.observe(1);
   const text = await r.render('text');
   assert.match(text, /^w_count 101$/m);
   assert.match(text, /^w_sum 100001$/m);

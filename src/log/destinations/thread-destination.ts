@@ -19,8 +19,9 @@ export interface BufferOptions {
   maxBuffer?: number;
   /**
    * What to do when the buffer is full: `'block'` waits up to `maxWaitMs` for the writer to catch
-   * up, then drops; `'drop'` drops at once. Dropped lines are counted (`stats().dropped`) and
-   * reported once on stderr. Default `'block'`.
+   * up (not counting the time the writer thread takes to start), then drops; `'drop'` drops at
+   * once. Dropped lines are counted (`stats().dropped`) and reported once on stderr. Default
+   * `'block'`. A writer thread that died never causes drops: the main thread writes itself.
    */
   onFull?: 'block' | 'drop';
   /** Longest wait when full with `onFull: 'block'` (default 1000 ms). */
@@ -223,6 +224,9 @@ export class ThreadDestination implements Destination {
       if (this.#stalledAt === this.#thread.acked) return false;
       this.#handOver(false);
       if (this.#inflight[0] === undefined) continue;
+      // A thread still loading has not had its chance to catch up: its start (seconds, on a
+      // loaded machine) does not count against maxWaitMs, only against exitTimeoutMs.
+      this.#thread.waitRunning(this.#exitTimeout);
       const deadline = Date.now() + this.#maxWait;
       let ok = false;
       while (!ok) {

@@ -9,14 +9,21 @@
  * Protocol (main → thread): {op:'open'|'write'|'reopen'|'close'|'ping', id, seq, …}. 'open'
  * carries the destination's SharedArrayBuffer ring; 'write' carries only a byte range of it (the
  * main thread encoded the lines there). Messages are handled strictly in order; after each one
- * the thread stores its seq in `ack[0]` and notifies, which frees the range. Messages with
+ * the thread stores its seq in the control block's ACK word and notifies, which frees the range:
+ * a batch is acknowledged only once its write is complete, so whatever the thread had not
+ * acknowledged when it died is still in the ring for the main thread to write. Messages with
  * `reply: true` are also answered with {op:'acked', seq} for promise-based flushes.
+ *
+ * The STATE word tells the main thread, without its event loop, that this thread runs (set once
+ * the message listener is installed) and that it exited (set by the 'exit' handler, which also
+ * runs after an uncaught exception), so a main thread waiting for room stops waiting at once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeAllSync } from './fd-sink.js';
 import { SINK_KINDS } from './sinks.js';
 import type { PartialWriteError, Sink, SinkEnv } from './sink.js';
 import type { Reasons } from '../../diagnostics/index.js';
+import { ACK, EXITED, RUNNING, STATE } from './writer-control.js';
 
 interface Msg {
   op: 'open' | 'write' | 'reopen' | 'close' | 'ping';
@@ -42,7 +49,7 @@ interface SinkState {
   openError: string | undefined;
 }
 
-const ack = new Int32Array((workerData as { ack: SharedArrayBuffer }).ack);
+const ctl = new Int32Array((workerData as { ctl: SharedArrayBuffer }).ctl);
 const sinks = new Map<number, SinkState>();
 const queue: Msg[] = [];
 let draining = false;
@@ -164,8 +171,8 @@ async function drain(): Promise<void> {
       } catch (e) {
         problem('writer_failed', `log writer: ${String(e)}`);
       }
-      Atomics.store(ack, 0, m.seq);
-      Atomics.notify(ack, 0);
+      Atomics.store(ctl, ACK, m.seq);
+      Atomics.notify(ctl, ACK);
       if (m.reply === true) parentPort!.postMessage({ op: 'acked', seq: m.seq });
     }
   } finally {
@@ -173,7 +180,15 @@ async function drain(): Promise<void> {
   }
 }
 
+function setState(state: number): void {
+  Atomics.store(ctl, STATE, state);
+  Atomics.notify(ctl, STATE);
+  Atomics.notify(ctl, ACK);
+}
+
+process.on('exit', () => setState(EXITED));
 parentPort!.on('message', (m: Msg) => {
   queue.push(m);
   void drain();
 });
+setState(RUNNING);
