@@ -1,4 +1,5 @@
-import { InvalidOption, InvalidRedactPath } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, InvalidRedactPath, UnknownOption } from './errors.js';
 
 /**
  * Redaction, compiled once when the logger is created.
@@ -36,6 +37,9 @@ export interface RedactOptions {
   censor?: string;
 }
 
+const REDACT_KEYS = optionKeys<RedactOptions>()(['keys', 'extraKeys', 'paths', 'patterns', 'censor']);
+const PATTERN_KEYS = optionKeys<Exclude<RedactOptions['patterns'], boolean | undefined>>()(['bearer', 'jwt', 'cards']);
+
 type Segment = string | typeof ONE | typeof ANY;
 const ONE = Symbol('*');
 const ANY = Symbol('**');
@@ -58,6 +62,8 @@ export class Redactor {
   constructor(options: RedactOptions | false | undefined, field = 'redact') {
     const o = options === false ? { keys: false } : (options ?? {});
     if (typeof o !== 'object') throw InvalidOption(field, 'redact must be an object or false');
+    checkOptionKeys(o, REDACT_KEYS, UnknownOption, 'redact', field);
+    if (typeof o.patterns === 'object' && o.patterns !== null) checkOptionKeys(o.patterns, PATTERN_KEYS, UnknownOption, 'redact.patterns', `${field}.patterns`);
     this.censor = o.censor ?? REDACTED;
     this.censorJson = JSON.stringify(this.censor);
     this.#keysOn = o.keys !== false;

@@ -1,0 +1,49 @@
+// Every public constructor that takes options rejects a key it does not know, with its pillar's
+// SL_ERR_<PILLAR>_UNKNOWN_OPTION code, the key's path in `field` and a did-you-mean suggestion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SightlineError } from 'sightline';
+import { createLogger, file, rotatingFile, stdout, stderr, fdDestination, syslog } from 'sightline/log';
+import { memory } from 'sightline/testing';
+
+/** Asserts that `fn` throws `code` with `field`, and that the message names `key` (and `near`, when given). */
+export function assertUnknown(fn: () => unknown, code: string, field: string, near?: string): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof SightlineError, `not a SightlineError: ${String(e)}`);
+    assert.equal(e.code, code);
+    assert.equal(e.field, field);
+    const key = field.slice(field.lastIndexOf('.') + 1);
+    assert.ok(e.message.includes(`unknown option "${key}"`), e.message);
+    if (near !== undefined) assert.ok(e.message.includes(`did you mean "${near}"?`), e.message);
+    return true;
+  });
+}
+
+const LOG = 'SL_ERR_LOG_UNKNOWN_OPTION';
+
+test('log: createLogger and its nested options reject unknown keys', () => {
+  const destination = memory();
+  assertUnknown(() => createLogger({ destination, levle: 'info' } as never), LOG, 'levle', 'level');
+  assertUnknown(() => createLogger({ destination, redact: { patern: true } } as never), LOG, 'redact.patern', 'patterns');
+  assertUnknown(() => createLogger({ destination, redact: { patterns: { card: true } } } as never), LOG, 'redact.patterns.card', 'cards');
+  assertUnknown(() => createLogger({ destination, rateLimit: { max: 1, window: 5 } } as never), LOG, 'rateLimit.window', 'windowMs');
+  assertUnknown(() => createLogger({ destination, limits: { maxDepht: 3 } } as never), LOG, 'limits.maxDepht', 'maxDepth');
+  assertUnknown(() => createLogger({ destination: [{ destination, levl: 'warn' }] } as never), LOG, 'destination[0].levl', 'level');
+  // Far from every key: no suggestion, the known keys are listed instead.
+  assert.throws(() => createLogger({ destination, colour: true } as never), /unknown option "colour" in createLogger\(\): use one of service, level, /);
+});
+
+test('log: destinations reject unknown keys', () => {
+  const dir = tmpdir();
+  assertUnknown(() => memory({ maxx: 3 } as never), LOG, 'destination.maxx', 'max');
+  assertUnknown(() => stdout({ maxBufer: 1 } as never), LOG, 'destination.maxBufer', 'maxBuffer');
+  assertUnknown(() => stderr({ onfull: 'drop' } as never), LOG, 'destination.onfull', 'onFull');
+  assertUnknown(() => fdDestination(1, { batchsize: 1 } as never), LOG, 'destination.batchsize', 'batchSize');
+  assertUnknown(() => file(join(dir, 'x.log'), { mkdirs: true } as never), LOG, 'destination.mkdirs', 'mkdir');
+  assertUnknown(() => rotatingFile({ path: join(dir, 'r.log'), size: '1MB', keeep: 2 } as never), LOG, 'destination.keeep', 'keep');
+  assertUnknown(() => syslog({ host: '127.0.0.1', facilty: 'local0' } as never), LOG, 'destination.facilty', 'facility');
+  assertUnknown(() => syslog({ host: '127.0.0.1', reconnect: { maxDelay: 1 } } as never), LOG, 'destination.reconnect.maxDelay', 'maxDelayMs');
+  assertUnknown(() => syslog({ host: '127.0.0.1', protocol: 'tls', tls: { certs: 'x' } } as never), LOG, 'destination.tls.certs', 'cert');
+});
