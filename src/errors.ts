@@ -92,7 +92,10 @@ function distance(a: string, b: string, max: number): number {
   return prev[b.length] ?? max + 1;
 }
 
-/** The known key closest to `key` (case-insensitive Levenshtein distance ≤ 2), if any. */
+/**
+ * The known key closest to `key`: the nearest by case-insensitive Levenshtein distance ≤ 2, else
+ * one that `key` begins (`collect` → `collectTimeoutMs` when no `collect`; 4 characters at least).
+ */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = 3;
@@ -104,6 +107,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
       bestD = d;
     }
   }
+  if (best === undefined && k.length >= 4) best = known.find((c) => c.toLowerCase().startsWith(k));
   return best;
 }
 

@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SightlineError } from 'sightline';
+import { closestKey } from '../../src/errors.js';
 import { createLogger, file, rotatingFile, stdout, stderr, fdDestination, syslog } from 'sightline/log';
 import { memory } from 'sightline/testing';
+import { ClusterAggregator, collectDefaultMetrics, collectSystemMetrics, metricsHandler, Pushgateway, Registry } from 'sightline/metrics';
 
 /** Asserts that `fn` throws `code` with `field`, and that the message names `key` (and `near`, when given). */
 export function assertUnknown(fn: () => unknown, code: string, field: string, near?: string): void {
@@ -46,4 +48,31 @@ test('log: destinations reject unknown keys', () => {
   assertUnknown(() => syslog({ host: '127.0.0.1', facilty: 'local0' } as never), LOG, 'destination.facilty', 'facility');
   assertUnknown(() => syslog({ host: '127.0.0.1', reconnect: { maxDelay: 1 } } as never), LOG, 'destination.reconnect.maxDelay', 'maxDelayMs');
   assertUnknown(() => syslog({ host: '127.0.0.1', protocol: 'tls', tls: { certs: 'x' } } as never), LOG, 'destination.tls.certs', 'cert');
+});
+
+const METRICS = 'SL_ERR_METRICS_UNKNOWN_OPTION';
+
+test('metrics: the registry, metric definitions, collectors, handler, cluster, push and collectors reject unknown keys', () => {
+  assertUnknown(() => new Registry({ maxSeris: 10 } as never), METRICS, 'maxSeris', 'maxSeries');
+  const r = new Registry({ onWarning: () => undefined });
+  assertUnknown(() => r.counter({ name: 'a_total', help: 'a', labelName: ['x'] } as never), METRICS, 'labelName', 'labelNames');
+  assertUnknown(() => r.gauge({ name: 'g', help: 'g', exemplars: true } as never), METRICS, 'exemplars');
+  assertUnknown(() => r.histogram({ name: 'h', help: 'h', bucket: [1] } as never), METRICS, 'bucket', 'buckets');
+  assertUnknown(() => r.summary({ name: 's', help: 's', percentile: [0.5] } as never), METRICS, 'percentile', 'percentiles');
+  assert.equal(r.getMetricsAsArray().length, 0, 'nothing was defined');
+  assertUnknown(() => r.registerCollector(() => undefined, { timeout: 5 } as never), METRICS, 'timeout', 'timeoutMs');
+  assertUnknown(() => metricsHandler(r, { gzipLvl: 1 } as never), METRICS, 'gzipLvl', 'gzipLevel');
+  assertUnknown(() => new ClusterAggregator({ rule: {} } as never), METRICS, 'rule', 'rules');
+  assertUnknown(() => new Pushgateway({ url: 'http://127.0.0.1:9091', job: 'j', grouping: {} } as never), METRICS, 'grouping');
+  assertUnknown(() => collectDefaultMetrics(r, { prefx: 'x_' } as never), METRICS, 'prefx', 'prefix');
+  assertUnknown(() => collectSystemMetrics(r, { netDevicesExcluded: /lo/ } as never), METRICS, 'netDevicesExcluded', 'netDevicesExclude');
+});
+
+test('suggestions: Levenshtein distance ≤ 2 (case-insensitive), else a key the given one begins', () => {
+  assert.equal(closestKey('servce', ['service', 'serviceVersion']), 'service');
+  assert.equal(closestKey('SERVICE', ['service']), 'service');
+  assert.equal(closestKey('levle', ['level', 'label']), 'level');
+  assert.equal(closestKey('colour', ['service', 'level']), undefined);
+  assert.equal(closestKey('flush', ['flushIntervalMs', 'batchSize']), 'flushIntervalMs');
+  assert.equal(closestKey('ab', ['abcdef']), undefined, 'too short for a prefix match');
 });
