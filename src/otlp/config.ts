@@ -1,3 +1,4 @@
+import { optionKeys } from '../errors.js';
 import { InvalidEndpoint, InvalidOption } from './errors.js';
 import { warnOnce } from '../warn.js';
 
@@ -26,6 +27,11 @@ export interface OtlpExporterOptions {
   /** Environment to read (default `process.env`); tests pass their own. */
   env?: Record<string, string | undefined>;
 }
+
+/** Every key of {@link OtlpExporterOptions}: any other throws SL_ERR_OTLP_UNKNOWN_OPTION. @internal */
+export const OTLP_EXPORTER_OPTION_KEYS = optionKeys<OtlpExporterOptions>()([
+  'url', 'headers', 'timeoutMillis', 'compression', 'initialBackoffMillis', 'maxBackoffMillis', 'maxQueuedBatches', 'env',
+]);
 
 /** Resolved configuration of one sender. */
 export interface OtlpSenderConfig {

@@ -3,7 +3,8 @@ import type { Destination, DestinationStats, LevelName } from '../log/destinatio
 import type { Attributes, LogRecordData, ResourceData, ScopeData } from './model.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
-import { InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 import { encodeLogs } from './json.js';
 import { lineToLogRecord } from './log-record.js';
 import { OtlpHttpSender } from './sender.js';
@@ -31,6 +32,11 @@ export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'ma
   /** Minimum level of this destination. */
   level?: LevelName;
 }
+
+const OTLP_LOG_DESTINATION_OPTION_KEYS = optionKeys<OtlpLogDestinationOptions>()([
+  'url', 'headers', 'timeoutMillis', 'compression', 'initialBackoffMillis', 'maxBackoffMillis', 'env',
+  'resource', 'scope', 'maxQueueSize', 'maxBatchSize', 'scheduleDelayMillis', 'flushSyncTimeoutMillis', 'syncFallback', 'level',
+]);
 
 /** The destination's counters: the logger's, plus the OTLP export counters. */
 export interface OtlpLogDestinationStats extends DestinationStats {
@@ -75,6 +81,7 @@ export class OtlpLogDestination implements Destination {
   #closed = false;
 
   constructor(options: OtlpLogDestinationOptions = {}) {
+    checkOptionKeys(options, OTLP_LOG_DESTINATION_OPTION_KEYS, UnknownOption, 'new OtlpLogDestination()');
     const config = resolveConfig('logs', options);
     this.#sender = new OtlpHttpSender(config, this.#otlp);
     this.name = `otlp:${config.url.href}`;
