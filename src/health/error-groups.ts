@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { currentContext } from '../context/context.js';
-import { InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 import { applicationFrames, fingerprint, normalizeMessage } from './fingerprint.js';
 import { scrubSecrets } from './scrub.js';
 
@@ -36,6 +37,8 @@ export interface ErrorGroupsOptions {
   frames?: number;
 }
 
+const ERROR_GROUPS_OPTION_KEYS = optionKeys<ErrorGroupsOptions>()(['maxGroups', 'frames']);
+
 /** The channel the logger publishes `{ error, level, msg }` on for error/fatal lines carrying an Error. */
 export const LOG_ERROR_CHANNEL = 'sightline:log:error';
 /** The channel HTTP instrumentation publishes `{ error }` on for errors thrown by handlers. */
@@ -63,6 +66,7 @@ export class ErrorGroups {
   recorded = 0;
 
   constructor(options: ErrorGroupsOptions = {}) {
+    checkOptionKeys(options, ERROR_GROUPS_OPTION_KEYS, UnknownOption, 'new ErrorGroups()');
     const max = options.maxGroups ?? 500;
     if (!Number.isInteger(max) || max < 1) throw InvalidOption('maxGroups', 'maxGroups must be an integer ≥ 1');
     const frames = options.frames ?? 3;
