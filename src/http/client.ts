@@ -23,7 +23,8 @@ import { OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, currentContext } from '../con
 import type { Registry, Histogram } from '../metrics/index.js';
 import { HTTP_DURATION_BUCKETS } from './server-metrics.js';
 import { reportOnce } from './server.js';
-import { InvalidHttpOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidHttpOption, UnknownOption } from './errors.js';
 
 const KIND_CLIENT = 2;
 const STATUS_ERROR = 2;
@@ -37,6 +38,9 @@ export interface HttpClientOptions {
   /** Buckets of `http_client_request_duration_seconds` (default as the server's). */
   durationBuckets?: readonly number[];
 }
+
+/** Every key of {@link HttpClientOptions}. @internal */
+export const HTTP_CLIENT_OPTION_KEYS = optionKeys<HttpClientOptions>()(['fetch', 'http', 'durationBuckets']);
 
 /** What the client instrumentation needs from the other pillars. */
 export interface ClientDeps {
@@ -113,6 +117,7 @@ export class HttpClientInstrumentation {
 
   constructor(deps: ClientDeps, options: HttpClientOptions = {}, field = 'client') {
     if (typeof options !== 'object' || options === null) throw InvalidHttpOption(field, 'client options must be an object');
+    checkOptionKeys(options, HTTP_CLIENT_OPTION_KEYS, UnknownOption, `${field} options`, field);
     for (const k of ['fetch', 'http'] as const) {
       if (options[k] !== undefined && typeof options[k] !== 'boolean') throw InvalidHttpOption(`${field}.${k}`, `${k} must be true or false`);
     }

@@ -8,6 +8,15 @@ import { SightlineError } from 'sightline';
 import { closestKey } from '../../src/errors.js';
 import { createLogger, file, rotatingFile, stdout, stderr, fdDestination, syslog } from 'sightline/log';
 import { memory } from 'sightline/testing';
+import {
+  AlwaysOnSampler, B3Propagator, BatchSpanProcessor, InMemorySpanExporter, ParentBasedSampler, RecentTraces, SimpleSpanProcessor,
+  TailSamplingProcessor, TracerProvider,
+} from 'sightline/trace';
+import { OtlpLogDestination, OtlpSpanExporter } from 'sightline/otlp';
+import {
+  createHealth, createShutdown, customCheck, diskSpaceCheck, ErrorGroups, eventLoopDelayCheck, heapCheck, httpCheck, installCrashCapture,
+} from 'sightline/health';
+import { createHttpInstrumentation, HttpClientInstrumentation } from 'sightline/http';
 import { ClusterAggregator, collectDefaultMetrics, collectSystemMetrics, metricsHandler, Pushgateway, Registry } from 'sightline/metrics';
 
 /** Asserts that `fn` throws `code` with `field`, and that the message names `key` (and `near`, when given). */
@@ -68,11 +77,75 @@ test('metrics: the registry, metric definitions, collectors, handler, cluster, p
   assertUnknown(() => collectSystemMetrics(r, { netDevicesExcluded: /lo/ } as never), METRICS, 'netDevicesExcluded', 'netDevicesExclude');
 });
 
-test('suggestions: Levenshtein distance ≤ 2 (case-insensitive), else a key the given one begins', () => {
+test('suggestions: Levenshtein distance ≤ 2 (case-insensitive), else the longest shared beginning (≥ 4 and half the key)', () => {
   assert.equal(closestKey('servce', ['service', 'serviceVersion']), 'service');
   assert.equal(closestKey('SERVICE', ['service']), 'service');
   assert.equal(closestKey('levle', ['level', 'label']), 'level');
   assert.equal(closestKey('colour', ['service', 'level']), undefined);
   assert.equal(closestKey('flush', ['flushIntervalMs', 'batchSize']), 'flushIntervalMs');
   assert.equal(closestKey('ab', ['abcdef']), undefined, 'too short for a prefix match');
+  assert.equal(closestKey('timeoutMs', ['timeout', 'timeoutMillis']), 'timeout', 'the edit distance first');
+  assert.equal(closestKey('maxQueue', ['maxQueueSize', 'maxBatchSize']), 'maxQueueSize');
+  assert.equal(closestKey('readiness', ['live', 'ready', 'startup']), undefined, '"read" is under half of the key');
+  assert.equal(closestKey('serviceNameSpace', ['service', 'serviceVersion']), undefined, 'a shared beginning shorter than half the key');
+});
+
+const TRACE = 'SL_ERR_TRACE_UNKNOWN_OPTION';
+
+test('trace: the provider and its nested options, processors, samplers and propagators reject unknown keys', () => {
+  const env = {};
+  assertUnknown(() => new TracerProvider({ env, sampeler: 'always_on' } as never), TRACE, 'sampeler', 'sampler');
+  assertUnknown(() => new TracerProvider({ env, limits: { attributeCountLimt: 1 } } as never), TRACE, 'limits.attributeCountLimt', 'attributeCountLimit');
+  assertUnknown(() => new TracerProvider({ env, recentTraces: { latests: 5 } } as never), TRACE, 'recentTraces.latests', 'latest');
+  assertUnknown(() => new TracerProvider({ env, tail: { ratios: 0.5 } } as never), TRACE, 'tail.ratios', 'ratio');
+  const exporter = new InMemorySpanExporter();
+  assertUnknown(() => new TracerProvider({ env, exporters: [exporter], batch: { maxQueueSise: 5 } } as never), TRACE, 'batch.maxQueueSise', 'maxQueueSize');
+  assertUnknown(() => new BatchSpanProcessor(exporter, { scheduleDelay: 5 } as never, env), TRACE, 'batch.scheduleDelay', 'scheduleDelayMs');
+  assertUnknown(() => new SimpleSpanProcessor(exporter, { exportTimeout: 5 } as never), TRACE, 'exportTimeout', 'exportTimeoutMs');
+  assertUnknown(() => new TailSamplingProcessor([], { maxTrace: 5 } as never), TRACE, 'tail.maxTrace', 'maxTraces');
+  assertUnknown(() => new RecentTraces({ slowest: 1, erored: 2 } as never), TRACE, 'recentTraces.erored', 'errored');
+  assertUnknown(() => new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentSample: new AlwaysOnSampler() } as never), TRACE, 'sampler.remoteParentSample', 'remoteParentSampled');
+  assertUnknown(() => new B3Propagator({ encoding: 'multi' } as never), TRACE, 'encoding');
+  const provider = new TracerProvider({ env });
+  assertUnknown(() => provider.register({ propagater: null } as never), TRACE, 'propagater', 'propagator');
+  void provider.shutdown();
+});
+
+const OTLP = 'SL_ERR_OTLP_UNKNOWN_OPTION';
+
+test('otlp: the span exporter and the log destination reject unknown keys', () => {
+  const env = {};
+  assertUnknown(() => new OtlpSpanExporter({ env, timeoutMs: 5 } as never), OTLP, 'timeoutMs', 'timeoutMillis');
+  assertUnknown(() => new OtlpSpanExporter({ env, endpoint: 'http://127.0.0.1:4318' } as never), OTLP, 'endpoint');
+  assertUnknown(() => new OtlpLogDestination({ env, maxQueuedBatches: 2 } as never), OTLP, 'maxQueuedBatches', 'maxQueueSize');
+  assertUnknown(() => new OtlpLogDestination({ env, levle: 'info' } as never), OTLP, 'levle', 'level');
+});
+
+const HEALTH = 'SL_ERR_HEALTH_UNKNOWN_OPTION';
+
+test('health: probes, checks, shutdown, crash capture and error groups reject unknown keys', () => {
+  assertUnknown(() => createHealth({ timeout: 5 } as never), HEALTH, 'timeout', 'timeoutMs');
+  assertUnknown(() => createHealth({ paths: { readiness: '/r' } } as never), HEALTH, 'paths.readiness');
+  const health = createHealth({ started: true });
+  assertUnknown(() => health.register({ name: 'db', check: () => Promise.resolve({ status: 'pass' as const }), critcal: false } as never), HEALTH, 'critcal', 'critical');
+  health.close();
+  assertUnknown(() => httpCheck('http://127.0.0.1:1/', { expectStatus: 200 } as never), HEALTH, 'expectStatus', 'expectedStatus');
+  assertUnknown(() => diskSpaceCheck({ warnBelow: 1 } as never), HEALTH, 'warnBelow', 'warnBelowBytes');
+  assertUnknown(() => eventLoopDelayCheck({ failMS: 1 } as never), HEALTH, 'failMS', 'failMs');
+  assertUnknown(() => heapCheck({ warnPct: 1 } as never), HEALTH, 'warnPct');
+  assertUnknown(() => customCheck(() => Promise.resolve({ status: 'pass' as const }), { measurment: 'x' } as never), HEALTH, 'measurment', 'measurement');
+  assertUnknown(() => createShutdown({ signals: false, exit: false, gracePeriod: 1 } as never), HEALTH, 'gracePeriod', 'gracePeriodMs');
+  assertUnknown(() => installCrashCapture({ exit: false, flushTimeout: 5 } as never), HEALTH, 'flushTimeout', 'flushTimeoutMs');
+  assertUnknown(() => new ErrorGroups({ maxGroup: 5 } as never), HEALTH, 'maxGroup', 'maxGroups');
+});
+
+const HTTP = 'SL_ERR_HTTP_UNKNOWN_OPTION';
+
+test('http: server and client instrumentation reject unknown keys', () => {
+  const provider = new TracerProvider({ env: {} });
+  const deps = { tracer: provider.getTracer('t'), logger: createLogger({ destination: memory() }), registry: new Registry() };
+  assertUnknown(() => createHttpInstrumentation({ ...deps, excludes: ['/x'] } as never), HTTP, 'http.excludes', 'exclude');
+  assertUnknown(() => createHttpInstrumentation({ ...deps, requestIDHeader: 'x-id' } as never), HTTP, 'http.requestIDHeader', 'requestIdHeader');
+  assertUnknown(() => new HttpClientInstrumentation({ ...deps, propagator: new B3Propagator() }, { fetches: true } as never), HTTP, 'client.fetches', 'fetch');
+  void provider.shutdown();
 });
