@@ -94,7 +94,8 @@ function distance(a: string, b: string, max: number): number {
 
 /**
  * The known key closest to `key`: the nearest by case-insensitive Levenshtein distance ≤ 2, else
- * one that `key` begins (`collect` → `collectTimeoutMs` when no `collect`; 4 characters at least).
+ * the one sharing the longest beginning with it, when that is at least 4 characters and half the
+ * key (`timeoutMs` → `timeoutMillis`, `readiness` → `ready`).
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -107,7 +108,18 @@ export function closestKey(key: string, known: readonly string[]): string | unde
       bestD = d;
     }
   }
-  if (best === undefined && k.length >= 4) best = known.find((c) => c.toLowerCase().startsWith(k));
+  if (best !== undefined) return best;
+  // Else the longest shared beginning, when it is at least 4 characters and half the key.
+  let bestLen = Math.max(4, Math.ceil(k.length / 2)) - 1;
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    let n = 0;
+    while (n < k.length && n < c.length && k[n] === c[n]) n++;
+    if (n > bestLen) {
+      best = candidate;
+      bestLen = n;
+    }
+  }
   return best;
 }
 
