@@ -18,7 +18,8 @@ export interface BatchOptions {
   maxExportBatchSize?: number;
 }
 
-const BATCH_OPTION_KEYS = optionKeys<BatchOptions>()(['scheduleDelayMs', 'exportTimeoutMs', 'maxQueueSize', 'maxExportBatchSize']);
+/** Every key of {@link BatchOptions}. @internal */
+export const BATCH_OPTION_KEYS = optionKeys<BatchOptions>()(['scheduleDelayMs', 'exportTimeoutMs', 'maxQueueSize', 'maxExportBatchSize']);
 
 /** Counters of one batch processor. */
 export interface BatchStats {

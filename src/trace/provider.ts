@@ -13,6 +13,7 @@ import { BatchSpanProcessor, type BatchOptions, type BatchStats } from './batch-
 import { SightlineContextManager } from './context-manager.js';
 import { warnOnce } from './env.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
+import { BATCH_OPTION_KEYS } from './batch-span-processor.js';
 import { InvalidComponent, UnknownOption } from './errors.js';
 import type { SpanExporter } from './exporter.js';
 import { RecentTraces, type RecentTracesOptions } from './recent-traces.js';
@@ -133,6 +134,8 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
 
   constructor(options: TracerProviderOptions = {}) {
     checkOptionKeys(options, TRACER_PROVIDER_OPTION_KEYS, UnknownOption, 'new TracerProvider()');
+    // Checked even without exporters, which are the only users of `batch`.
+    if (typeof options.batch === 'object' && options.batch !== null) checkOptionKeys(options.batch, BATCH_OPTION_KEYS, UnknownOption, 'batch', 'batch');
     const env = options.env ?? process.env;
     this.#env = env;
     this.resource = createResource(
