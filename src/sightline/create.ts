@@ -85,7 +85,7 @@ function known<T>(v: T | undefined, field: string, keys: readonly string[]): T |
  * A probe answered without the admin token: the status code the kubelet needs and the overall
  * status, never the checks' details (their outputs may name hosts or errors). @internal
  */
-function bareProbe(probe: () => ProbeResponse): AdminHandler {
+function bareProbe(probe: () => ProbeResponse): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-length': '0' }).end();
@@ -217,7 +217,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
         const bare = bareProbe(answer);
         const probe: AdminHandler = (req, res, access) => {
           if (access.authenticated) health.handle(req, res);
-          else bare(req, res, access);
+          else bare(req, res);
         };
         admin.route(path, probe, { probe: true });
       }
