@@ -3,9 +3,11 @@
 // says where it listens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { AdminServer, sightline, SightlineError } from 'sightline';
 import { memory } from 'sightline/testing';
+import { requireBinary } from '../support/prometheus.js';
 
 const TOKEN = 'kubelet-has-no-secret';
 
@@ -167,5 +169,28 @@ test('sightline(): unknown keys throw SL_ERR_CONFIG_UNKNOWN_OPTION, or the pilla
       if (near !== undefined) assert.ok(e.message.includes(`did you mean "${near}"?`), e.message);
       return true;
     });
+  }
+});
+
+test('a real curl (Accept: */*) gets text 0.0.4 from /metrics; an explicit OpenMetrics Accept gets OpenMetrics', async (t) => {
+  const curl = requireBinary(t, 'curl');
+  if (curl === undefined) return;
+  const obs = sightline({ env: {}, log: { destination: memory() }, metrics: { defaultMetrics: false }, admin: { port: 0, token: TOKEN } });
+  try {
+    obs.metrics.counter({ name: 'curl_hits_total', help: 'Hits' }).inc(5);
+    await obs.admin!.ready();
+    const url = `${obs.admin!.url()!}/metrics`;
+    const run = (args: string[]): Promise<string> => new Promise((resolve, reject) => {
+      execFile(curl, ['-s', '-D', '-', '-H', `Authorization: Bearer ${TOKEN}`, ...args, url], (err, stdout) => (err === null ? resolve(stdout) : reject(new Error(err.message))));
+    });
+    const plain = await run([]);
+    assert.match(plain, /^content-type: text\/plain; version=0\.0\.4; charset=utf-8\r$/im, plain);
+    assert.match(plain, /^curl_hits_total 5\r?$/m);
+    assert.doesNotMatch(plain, /# EOF/);
+    const om = await run(['-H', 'Accept: application/openmetrics-text; version=1.0.0']);
+    assert.match(om, /^content-type: application\/openmetrics-text; version=1\.0\.0; charset=utf-8\r$/im, om);
+    assert.match(om, /# EOF\n$/);
+  } finally {
+    await obs.shutdown();
   }
 });
