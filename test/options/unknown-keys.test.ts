@@ -9,7 +9,7 @@ import { closestKey } from '../../src/errors.js';
 import { createLogger, file, rotatingFile, stdout, stderr, fdDestination, syslog } from 'sightline/log';
 import { memory } from 'sightline/testing';
 import {
-  AlwaysOnSampler, B3Propagator, BatchSpanProcessor, InMemorySpanExporter, ParentBasedSampler, RecentTraces, SimpleSpanProcessor,
+  AlwaysOnSampler, B3Propagator, BatchSpanProcessor, createResource, InMemorySpanExporter, ParentBasedSampler, RecentTraces, SimpleSpanProcessor,
   TailSamplingProcessor, TracerProvider,
 } from 'sightline/trace';
 import { OtlpLogDestination, OtlpSpanExporter } from 'sightline/otlp';
@@ -106,6 +106,7 @@ test('trace: the provider and its nested options, processors, samplers and propa
   assertUnknown(() => new RecentTraces({ slowest: 1, erored: 2 } as never), TRACE, 'recentTraces.erored', 'errored');
   assertUnknown(() => new ParentBasedSampler({ root: new AlwaysOnSampler(), remoteParentSample: new AlwaysOnSampler() } as never), TRACE, 'sampler.remoteParentSample', 'remoteParentSampled');
   assertUnknown(() => new B3Propagator({ encoding: 'multi' } as never), TRACE, 'encoding');
+  assertUnknown(() => createResource({ servce: 'x' } as never, env), TRACE, 'servce', 'service');
   const provider = new TracerProvider({ env });
   assertUnknown(() => provider.register({ propagater: null } as never), TRACE, 'propagater', 'propagator');
   void provider.shutdown();
