@@ -13,4 +13,4 @@ export { sightline } from './sightline/create.js';
 export type { Sightline } from './sightline/create.js';
 export type { SightlineOptions, SightlineMetricsOptions, SightlineTraceOptions, SightlineHealthOptions } from './sightline/options.js';
 export { AdminServer } from './admin/index.js';
-export type { AdminOptions, AdminHandler } from './admin/index.js';
+export type { AdminAccess, AdminOptions, AdminHandler, AdminRouteOptions } from './admin/index.js';

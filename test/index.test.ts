@@ -78,7 +78,7 @@ test('sightline(): configuration errors are coded and name the field', () => {
     [{ admin: 'yes' }, 'SL_ERR_CONFIG_INVALID_OPTION', 'admin'],
     [{ http: { requestIdHeader: 'bad header' } }, 'SL_ERR_HTTP_INVALID_OPTION', 'http.requestIdHeader'],
     [{ http: { exclude: [42] } }, 'SL_ERR_HTTP_INVALID_OPTION', 'http.exclude[0]'],
-    [{ http: { routes: ['users'] } }, 'SL_ERR_HTTP_INVALID_ROUTE', 'routes[0]'],
+    [{ http: { routes: ['users'] } }, 'SL_ERR_HTTP_INVALID_ROUTE', 'http.routes[0]'],
     [{ http: { enrich: 'x' } }, 'SL_ERR_HTTP_INVALID_OPTION', 'http.enrich'],
     [{ client: { fetch: 'no' } }, 'SL_ERR_HTTP_INVALID_OPTION', 'client.fetch'],
     [{ metrics: { registry: {} } }, 'SL_ERR_CONFIG_INVALID_OPTION', 'metrics.registry'],

@@ -3,4 +3,4 @@
  * the pillars themselves).
  */
 export { AdminServer, resolveAdminOptions } from './server.js';
-export type { AdminHandler, AdminOptions, ResolvedAdminOptions } from './server.js';
+export type { AdminAccess, AdminHandler, AdminOptions, AdminRouteOptions, ResolvedAdminOptions } from './server.js';

@@ -2,7 +2,8 @@ import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { Logger } from '../log/logger.js';
 import { flushAllSync } from '../log/exit.js';
-import { InvalidCrashOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidCrashOption, UnknownOption } from './errors.js';
 import type { ErrorGroups } from './error-groups.js';
 
 /** What crash capture needs of a logger (a sightline/log Logger fits). */
@@ -37,6 +38,9 @@ export interface CrashCaptureOptions {
   exitFn?: (code: number) => void;
 }
 
+/** Every key of {@link CrashCaptureOptions}. @internal */
+export const CRASH_OPTION_KEYS = optionKeys<CrashCaptureOptions>()(['logger', 'registry', 'errorGroups', 'exit', 'flushTimeoutMs', 'flushers', 'exitFn']);
+
 /** The installed capture. */
 export interface CrashCapture {
   /** Adds an async flusher run before exit. */
@@ -66,6 +70,7 @@ let active: CrashCapture | undefined;
  */
 export function installCrashCapture(options: CrashCaptureOptions = {}): CrashCapture {
   if (typeof options !== 'object' || options === null) throw InvalidCrashOption(undefined, 'options must be an object');
+  checkOptionKeys(options, CRASH_OPTION_KEYS, UnknownOption, 'installCrashCapture()');
   const timeout = options.flushTimeoutMs ?? 2000;
   if (typeof timeout !== 'number' || !(timeout > 0)) throw InvalidCrashOption('flushTimeoutMs', 'flushTimeoutMs must be a positive number');
   if (options.logger !== undefined && typeof options.logger?.fatal !== 'function') throw InvalidCrashOption('logger', 'logger needs a fatal() method');

@@ -1,7 +1,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { currentContext } from '../context/context.js';
 import { HTTP_ERROR_CHANNEL, LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
-import { InvalidOption } from './errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 import { applicationFrames, fingerprint, normalizeMessage } from './fingerprint.js';
 import { scrubSecrets } from './scrub.js';
 
@@ -39,6 +40,8 @@ export interface ErrorGroupsOptions {
 
 export { LOG_ERROR_CHANNEL, HTTP_ERROR_CHANNEL };
 
+const ERROR_GROUPS_OPTION_KEYS = optionKeys<ErrorGroupsOptions>()(['maxGroups', 'frames']);
+
 const MAX_STACK = 4096;
 
 /**
@@ -61,6 +64,7 @@ export class ErrorGroups {
   recorded = 0;
 
   constructor(options: ErrorGroupsOptions = {}) {
+    checkOptionKeys(options, ERROR_GROUPS_OPTION_KEYS, UnknownOption, 'new ErrorGroups()');
     const max = options.maxGroups ?? 500;
     if (!Number.isInteger(max) || max < 1) throw InvalidOption('maxGroups', 'maxGroups must be an integer ≥ 1');
     const frames = options.frames ?? 3;

@@ -1,4 +1,7 @@
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no health, check, shutdown or crash-capture option has. */
+export const UnknownOption = createUnknownOptionError('SL_ERR_HEALTH_UNKNOWN_OPTION');
 
 export const DuplicateCheck = createError('SL_ERR_HEALTH_DUPLICATE_CHECK',
   (name: string) => `a health check named ${JSON.stringify(name)} is already registered: give each check a unique name (or unregister the old one first)`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DuplicateCheck, InvalidCheck, InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { DuplicateCheck, InvalidCheck, InvalidOption, UnknownOption } from './errors.js';
 import { aggregate, HEALTH_CONTENT_TYPE } from './render.js';
 import type { HealthBody, ProbeResponse } from './render.js';
 import type { CheckFunction, CheckResult } from './result.js';
@@ -39,6 +40,8 @@ export interface CheckDefinition {
   measurement?: string;
 }
 
+const CHECK_DEFINITION_KEYS = optionKeys<CheckDefinition>()(['name', 'check', 'probes', 'critical', 'timeoutMs', 'intervalMs', 'componentId', 'componentType', 'measurement']);
+
 /** Options of {@link createHealth}. */
 export interface HealthOptions {
   /** Probe paths (defaults `/health/live`, `/health/ready`, `/health/startup`). */
@@ -56,6 +59,10 @@ export interface HealthOptions {
   /** Start already "started" (no startup phase). Default false: call `markStarted()`. */
   started?: boolean;
 }
+
+/** Every key of {@link HealthOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. @internal */
+export const HEALTH_OPTION_KEYS = optionKeys<HealthOptions>()(['paths', 'timeoutMs', 'intervalMs', 'service', 'version', 'releaseId', 'started']);
+const PATH_KEYS = optionKeys<NonNullable<HealthOptions['paths']>>()(['live', 'ready', 'startup']);
 
 /** Lifecycle phase of the process as the probes see it. */
 export type HealthPhase = 'starting' | 'running' | 'shutting-down';
@@ -106,6 +113,8 @@ export class Health {
 
   constructor(options: HealthOptions = {}) {
     if (typeof options !== 'object' || options === null) throw InvalidOption(undefined, 'options must be an object');
+    checkOptionKeys(options, HEALTH_OPTION_KEYS, UnknownOption, 'createHealth()');
+    if (typeof options.paths === 'object' && options.paths !== null) checkOptionKeys(options.paths, PATH_KEYS, UnknownOption, 'paths', 'paths');
     const p = options.paths ?? {};
     this.paths = {
       live: pathOption(p.live, 'paths.live', '/health/live'),
@@ -309,6 +318,7 @@ export class Health {
 
   #resolve(def: CheckDefinition): ResolvedCheck {
     if (typeof def !== 'object' || def === null) throw InvalidCheck(undefined, 'pass { name, check }');
+    checkOptionKeys(def, CHECK_DEFINITION_KEYS, UnknownOption, 'health.register()');
     const { name } = def;
     if (typeof name !== 'string' || !NAME.test(name)) throw InvalidCheck('name', 'name must be a non-empty string of letters, digits, "_", "." or "-"');
     const c = def.check;

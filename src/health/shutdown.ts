@@ -3,7 +3,8 @@ import { constants } from 'node:os';
 import { report as reportProblem } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { flushAllSync } from '../log/exit.js';
-import { InvalidShutdownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidShutdownOption, UnknownOption } from './errors.js';
 
 /** What the shutdown manager needs of the health registry. */
 export interface ShutdownHealth {
@@ -51,6 +52,12 @@ export interface ShutdownOptions {
   /** How to exit (default `process.exit`); `false`: do not exit, `shutdown()` just resolves. */
   exit?: ((code: number) => void) | false;
 }
+
+/** Every key of {@link ShutdownOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. @internal */
+export const SHUTDOWN_OPTION_KEYS = optionKeys<ShutdownOptions>()([
+  'health', 'servers', 'signals', 'readinessPeriodMs', 'failureThreshold', 'drainDelayMs', 'env', 'requestDeadlineMs', 'hookTimeoutMs',
+  'gracePeriodMs', 'backstopMs', 'logger', 'exit',
+]);
 
 /** One hook's outcome. */
 export interface HookReport {
@@ -135,6 +142,7 @@ export class GracefulShutdown {
 
   constructor(options: ShutdownOptions = {}) {
     if (typeof options !== 'object' || options === null) throw InvalidShutdownOption(undefined, 'options must be an object');
+    checkOptionKeys(options, SHUTDOWN_OPTION_KEYS, UnknownOption, 'createShutdown()');
     const period = msOption(options.readinessPeriodMs, 'readinessPeriodMs', 5000);
     const threshold = options.failureThreshold ?? 2;
     if (!Number.isInteger(threshold) || threshold < 1) throw InvalidShutdownOption('failureThreshold', 'failureThreshold must be an integer ≥ 1');

@@ -32,7 +32,8 @@ import { report } from '../diagnostics/index.js';
 import type { Registry, Histogram } from '../metrics/index.js';
 import { HTTP_DURATION_BUCKETS } from './server-metrics.js';
 import { reportOnce } from './server.js';
-import { InvalidHttpOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidHttpOption, UnknownOption } from './errors.js';
 
 const KIND_CLIENT = 2;
 const STATUS_ERROR = 2;
@@ -46,6 +47,9 @@ export interface HttpClientOptions {
   /** Buckets of `http_client_request_duration_seconds` (default as the server's). */
   durationBuckets?: readonly number[];
 }
+
+/** Every key of {@link HttpClientOptions}. @internal */
+export const HTTP_CLIENT_OPTION_KEYS = optionKeys<HttpClientOptions>()(['fetch', 'http', 'durationBuckets']);
 
 /** What the client instrumentation needs from the other pillars. */
 export interface ClientDeps {
@@ -121,6 +125,7 @@ export class HttpClientInstrumentation {
 
   constructor(deps: ClientDeps, options: HttpClientOptions = {}, field = 'client') {
     if (typeof options !== 'object' || options === null) throw InvalidHttpOption(field, 'client options must be an object');
+    checkOptionKeys(options, HTTP_CLIENT_OPTION_KEYS, UnknownOption, `${field} options`, field);
     for (const k of ['fetch', 'http'] as const) {
       if (options[k] !== undefined && typeof options[k] !== 'boolean') throw InvalidHttpOption(`${field}.${k}`, `${k} must be true or false`);
     }

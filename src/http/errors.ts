@@ -1,7 +1,10 @@
 /**
  * Error codes of `sightline/http` (configuration time only; nothing here throws at run time).
  */
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no HTTP instrumentation option has (a typo, or another pillar's option). */
+export const UnknownOption = createUnknownOptionError('SL_ERR_HTTP_UNKNOWN_OPTION');
 
 /** An HTTP instrumentation option has the wrong type or value. */
 export const InvalidHttpOption = createError('SL_ERR_HTTP_INVALID_OPTION', (what: string) => what);

@@ -3,7 +3,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Span as ApiSpan } from '@opentelemetry/api';
-import { InvalidHttpOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidHttpOption, UnknownOption } from './errors.js';
 import { routeMatcher, type RouteMatcher } from './route-matcher.js';
 import { HTTP_DURATION_BUCKETS } from './server-metrics.js';
 
@@ -41,6 +42,11 @@ export interface HttpServerOptions {
   durationBuckets?: readonly number[];
 }
 
+/** Every key of {@link HttpServerOptions}: any other throws SL_ERR_HTTP_UNKNOWN_OPTION. @internal */
+export const HTTP_SERVER_OPTION_KEYS = optionKeys<HttpServerOptions>()([
+  'requestIdHeader', 'trustRequestId', 'exclude', 'routes', 'logStart', 'logCompletion', 'logHeaders', 'enrich', 'durationBuckets',
+]);
+
 /** Options after validation. @internal */
 export interface ResolvedServerOptions {
   requestIdHeader: string;
@@ -67,6 +73,7 @@ function bool(v: unknown, field: string, d: boolean): boolean {
 /** Validates options; throws SL_ERR_HTTP_* naming the field. @internal */
 export function resolveServerOptions(o: HttpServerOptions = {}, prefix = 'http'): ResolvedServerOptions {
   if (typeof o !== 'object' || o === null) throw InvalidHttpOption(prefix, 'http options must be an object');
+  checkOptionKeys(o, HTTP_SERVER_OPTION_KEYS, UnknownOption, `${prefix} options`, prefix);
   const header = o.requestIdHeader ?? 'x-request-id';
   if (typeof header !== 'string' || !TOKEN.test(header.toLowerCase())) {
     throw InvalidHttpOption(`${prefix}.requestIdHeader`, 'requestIdHeader must be a header name such as x-request-id');

@@ -1,4 +1,7 @@
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no log option has (a typo, or an option of another pillar). */
+export const UnknownOption = createUnknownOptionError('SL_ERR_LOG_UNKNOWN_OPTION');
 
 export const InvalidLevel = createError('SL_ERR_LOG_INVALID_LEVEL',
   (value: unknown) => `unknown log level ${JSON.stringify(String(value))}: use trace, debug, info, warn (or warning), error, fatal (or critical) or silent, in any case`);

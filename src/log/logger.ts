@@ -10,7 +10,8 @@ import { stderr, stdout } from './destinations/fd.js';
 import { WritableDestination, isWritableLike } from './destinations/writable.js';
 import type { WritableLike } from './destinations/writable.js';
 import { registerForExit } from './exit.js';
-import { InvalidDestination, InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidDestination, InvalidOption, UnknownOption } from './errors.js';
 import { parseLevelName, resolveLevel } from './levels.js';
 import type { LevelOption } from './levels.js';
 import { RateLimiter } from './rate-limit.js';
@@ -73,6 +74,11 @@ export interface LoggerOptions {
   /** Fields bound to every line of this logger (serialized once). */
   base?: Record<string, unknown>;
 }
+
+/** Every key of {@link LoggerOptions}: any other throws SL_ERR_LOG_UNKNOWN_OPTION. @internal */
+export const LOGGER_OPTION_KEYS = optionKeys<LoggerOptions>()(['service', 'level', 'destination', 'profile', 'redact', 'limits', 'sampling', 'rateLimit', 'callsite', 'base']);
+const LIMIT_KEYS = optionKeys<SerializeLimits>()(['maxStringLength', 'maxDepth', 'maxItems']);
+const DESTINATION_ENTRY_KEYS = optionKeys<{ destination: Destination; level?: LevelName }>()(['destination', 'level']);
 
 /** Counters for self-metrics. */
 export interface LoggerStats extends DestinationStats {
@@ -141,6 +147,7 @@ class Core {
     if (o.profile !== undefined && o.profile !== 'default' && o.profile !== 'ecs') throw InvalidOption('profile', "profile must be 'default' or 'ecs'");
     this.ecs = ecs;
     this.keys = ecs ? ECS_KEYS : DEFAULT_KEYS;
+    if (typeof o.limits === 'object' && o.limits !== null) checkOptionKeys(o.limits, LIMIT_KEYS, UnknownOption, 'limits', 'limits');
     const limits = { ...DEFAULT_LIMITS, ...o.limits };
     for (const k of Object.keys(limits) as (keyof SerializeLimits)[]) {
       if (!(Number.isInteger(limits[k]) && limits[k] > 0)) throw InvalidOption(`limits.${k}`, `${k} must be a positive integer`);
@@ -162,6 +169,7 @@ class Core {
     entries.forEach((e, i) => {
       const field = Array.isArray(o.destination) ? `destination[${i}]` : 'destination';
       const isWrapper = typeof e === 'object' && e !== null && 'destination' in e && !('write' in e);
+      if (isWrapper) checkOptionKeys(e, DESTINATION_ENTRY_KEYS, UnknownOption, field, field);
       const given: unknown = isWrapper ? (e as { destination: unknown }).destination : e;
       const d = (isWritableLike(given) ? fromStream(given, field) : given) as Destination;
       if (typeof d !== 'object' || d === null || typeof d.write !== 'function' || typeof d.flush !== 'function' || typeof d.flushSync !== 'function') {
@@ -525,6 +533,7 @@ const FATAL = levelMethod(60);
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   if (typeof options !== 'object' || options === null) throw InvalidOption(undefined, 'options must be an object');
+  checkOptionKeys(options, LOGGER_OPTION_KEYS, UnknownOption, 'createLogger()');
   const level = resolveLevel(options.level);
   const core = new Core(options);
   const bindings = options.base === undefined ? '' : core.ser.fields(options.base);

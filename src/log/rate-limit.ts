@@ -1,4 +1,5 @@
-import { InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 
 /** Options of per-message rate limiting. */
 export interface RateLimitOptions {
@@ -9,6 +10,8 @@ export interface RateLimitOptions {
   /** Most keys tracked at once (default 1000); further keys share one bucket. */
   maxKeys?: number;
 }
+
+const RATE_LIMIT_KEYS = optionKeys<RateLimitOptions>()(['max', 'windowMs', 'maxKeys']);
 
 interface Bucket {
   tokens: number;
@@ -33,6 +36,7 @@ export class RateLimiter {
 
   constructor(o: RateLimitOptions, emit: (level: number, key: string, suppressed: number) => void, now: () => number = Date.now) {
     if (typeof o !== 'object' || o === null) throw InvalidOption('rateLimit', 'rateLimit must be an object like { max: 100, windowMs: 1000 }');
+    checkOptionKeys(o, RATE_LIMIT_KEYS, UnknownOption, 'rateLimit', 'rateLimit');
     if (!(Number.isInteger(o.max) && o.max > 0)) throw InvalidOption('rateLimit.max', 'max must be a positive integer');
     const w = o.windowMs ?? 1000;
     if (!(Number.isFinite(w) && w > 0)) throw InvalidOption('rateLimit.windowMs', 'windowMs must be a positive number');

@@ -1,4 +1,5 @@
-import { InvalidOption, InvalidRedactPath } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, InvalidRedactPath, UnknownOption } from './errors.js';
 
 /**
  * Redaction, compiled once when the logger is created.
@@ -53,6 +54,9 @@ export interface BuiltInPatterns {
 
 const BUILT_IN = ['bearer', 'jwt', 'cards'] as const;
 
+const REDACT_KEYS = optionKeys<RedactOptions>()(['keys', 'extraKeys', 'paths', 'patterns', 'censor']);
+const PATTERN_KEYS = optionKeys<BuiltInPatterns>()(['bearer', 'jwt', 'cards']);
+
 type Segment = string | typeof ONE | typeof ANY;
 const ONE = Symbol('*');
 const ANY = Symbol('**');
@@ -78,6 +82,7 @@ export class Redactor {
     const o = options === false ? { keys: false } : (options ?? {});
     if (typeof o !== 'object' || o === null || Array.isArray(o)) throw InvalidOption(field, 'redact must be an object or false');
     if (o.censor !== undefined && typeof o.censor !== 'string') throw InvalidOption(`${field}.censor`, 'censor must be a string');
+    checkOptionKeys(o, REDACT_KEYS, UnknownOption, 'redact', field);
     this.censor = o.censor ?? REDACTED;
     this.censorJson = JSON.stringify(this.censor);
     if (o.keys !== undefined && typeof o.keys !== 'boolean') throw InvalidOption(`${field}.keys`, 'keys must be true or false');
@@ -222,6 +227,7 @@ function parsePatterns(v: unknown, field: string): { builtIn: BuiltInPatterns; c
     return { builtIn, custom };
   }
   if (typeof v !== 'object' || v === null) throw InvalidOption(field, 'patterns must be true, false, { bearer, jwt, cards } or a list of RegExps');
+  checkOptionKeys(v, PATTERN_KEYS, UnknownOption, 'redact.patterns', field);
   for (const name of BUILT_IN) {
     const on = (v as Record<string, unknown>)[name];
     if (on !== undefined && typeof on !== 'boolean') throw InvalidOption(`${field}.${name}`, `${name} must be true or false`);

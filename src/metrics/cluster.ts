@@ -8,7 +8,8 @@
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import type { Counter, CounterChild } from './counter.js';
-import { InvalidFormat, InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidFormat, InvalidOption, UnknownOption } from './errors.js';
 import { Exemplar } from './exemplar.js';
 import type { AnyMetric, ExpositionFormat } from './exposition.js';
 import type { GaugeChild } from './gauge.js';
@@ -51,6 +52,8 @@ export interface FamilySnapshot {
   help: string;
   labelNames: string[];
   aggregate?: AggregationRule;
+  /** A gauge exposed as untyped (see Gauge.untyped). */
+  untyped?: true;
   buckets?: number[];
   percentiles?: number[];
   series: SeriesSnapshot[];
@@ -69,8 +72,12 @@ function exFrom(e: ExemplarSnapshot | null | undefined): Exemplar | undefined {
 /** A registry's state as plain JSON (after running its collectors). @internal */
 export async function snapshotRegistry(registry: Registry): Promise<FamilySnapshot[]> {
   await registry.collect();
-  return registry.metrics().map((m): FamilySnapshot => {
-    const base = { name: m.name, type: m.type, help: m.help, labelNames: [...m.labelNames], ...(m.aggregate === undefined ? {} : { aggregate: m.aggregate }) };
+  return registry.getMetricsAsArray().map((m): FamilySnapshot => {
+    const base = {
+      name: m.name, type: m.type, help: m.help, labelNames: [...m.labelNames],
+      ...(m.aggregate === undefined ? {} : { aggregate: m.aggregate }),
+      ...(m.type === 'gauge' && m.untyped ? { untyped: true as const } : {}),
+    };
     const series: SeriesSnapshot[] = [];
     for (const s of m.series()) {
       const out: SeriesSnapshot = { l: [...s.labelValues] };
@@ -144,6 +151,8 @@ export interface ClusterAggregatorOptions {
   rules?: Record<string, AggregationRule>;
 }
 
+const CLUSTER_OPTION_KEYS = optionKeys<ClusterAggregatorOptions>()(['registry', 'timeoutMs', 'rules']);
+
 interface Pending {
   resolve: (families: FamilySnapshot[] | undefined) => void;
 }
@@ -190,6 +199,7 @@ export class ClusterAggregator implements Renderable {
   };
 
   constructor(options: ClusterAggregatorOptions = {}) {
+    checkOptionKeys(options, CLUSTER_OPTION_KEYS, UnknownOption, 'new ClusterAggregator()');
     this.registry = options.registry ?? new Registry();
     this.#timeoutMs = positiveNumber(options.timeoutMs, 'timeoutMs', 1000);
     const rules = new Map<string, AggregationRule>();
@@ -250,7 +260,7 @@ export class ClusterAggregator implements Renderable {
   async render(format: ExpositionFormat = 'text'): Promise<string> {
     if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
     const merged = this.merge(await this.snapshots());
-    return renderToString(merged.metrics(), format === 'openmetrics');
+    return renderToString(merged.getMetricsAsArray(), format === 'openmetrics');
   }
 
   /**
@@ -265,7 +275,7 @@ export class ClusterAggregator implements Renderable {
 
   async *#stream(om: boolean): AsyncGenerator<Buffer, void, undefined> {
     const merged = this.merge(await this.snapshots());
-    yield* renderChunks(merged.metrics(), om);
+    yield* renderChunks(merged.getMetricsAsArray(), om);
   }
 
   /** Merges snapshots into a fresh registry. @internal */
@@ -280,7 +290,7 @@ export class ClusterAggregator implements Renderable {
         try {
           const def = { name: f.name, help: f.help, labelNames: f.labelNames };
           m = f.type === 'counter' ? out.counter(def)
-            : f.type === 'gauge' ? out.gauge(def)
+            : f.type === 'gauge' ? (f.untyped === true ? out.untypedGauge(def) : out.gauge(def))
             : f.type === 'histogram' ? out.histogram({ ...def, buckets: f.buckets ?? [] })
             : out.summary({ ...def, percentiles: f.percentiles ?? [] });
         } catch {

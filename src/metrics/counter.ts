@@ -4,13 +4,17 @@
  */
 import { Exemplar, sampledTrace } from './exemplar.js';
 import type { CollectHook, CollectOptions, Labels, MetricDefinition, MetricHost } from './metric.js';
-import { collectHook, Metric, SeriesBase } from './metric.js';
+import { collectHook, Metric, METRIC_DEFINITION_KEYS, SeriesBase } from './metric.js';
+import { optionKeys } from '../errors.js';
 
 /** Definition of a counter. */
 export interface CounterDefinition extends MetricDefinition, CollectOptions<Counter> {
   /** Record exemplars from sampled traces (default: the registry's, true). */
   exemplars?: boolean;
 }
+
+/** Every key of {@link CounterDefinition}. @internal */
+export const COUNTER_DEFINITION_KEYS = optionKeys<CounterDefinition>()([...METRIC_DEFINITION_KEYS, 'collect', 'collectTimeoutMs', 'exemplars']);
 
 /** One series of a counter; what `counter.labels({...})` returns. */
 export class CounterChild extends SeriesBase {

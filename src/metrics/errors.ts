@@ -2,7 +2,10 @@
  * Coded configuration errors of `sightline/metrics`. Each is thrown when a metric or registry is
  * defined, never when a value is recorded: recording never throws into user code.
  */
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no metrics option or metric definition has (a typo, or another pillar's option). */
+export const UnknownOption = createUnknownOptionError('SL_ERR_METRICS_UNKNOWN_OPTION');
 
 export const InvalidMetricName = createError('SL_ERR_METRICS_INVALID_NAME',
   (name: string, why: string) => `invalid metric name "${name}": ${why}; use [a-zA-Z_:][a-zA-Z0-9_:]*`);

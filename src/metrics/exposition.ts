@@ -107,7 +107,7 @@ export function familyRenderer(m: AnyMetric, om: boolean): FamilyRenderer {
       };
     }
     case 'gauge': {
-      const head = headerText(m.name, help, 'gauge');
+      const head = headerText(m.name, help, !m.untyped ? 'gauge' : om ? 'unknown' : 'untyped');
       const name = encodeText(m.name);
       return {
         header: (w) => w.utf8(head),

@@ -2,10 +2,14 @@
  * Gauge: a value that goes up and down, set directly or collected by a callback at scrape time.
  */
 import type { CollectHook, CollectOptions, Labels, MetricDefinition, MetricHost } from './metric.js';
-import { collectHook, Metric, SeriesBase } from './metric.js';
+import { collectHook, Metric, METRIC_DEFINITION_KEYS, SeriesBase } from './metric.js';
+import { optionKeys } from '../errors.js';
 
 /** Definition of a gauge. */
 export interface GaugeDefinition extends MetricDefinition, CollectOptions<Gauge> {}
+
+/** Every key of {@link GaugeDefinition}. @internal */
+export const GAUGE_DEFINITION_KEYS = optionKeys<GaugeDefinition>()([...METRIC_DEFINITION_KEYS, 'collect', 'collectTimeoutMs']);
 
 /** One series of a gauge; what `gauge.labels({...})` returns. */
 export class GaugeChild extends SeriesBase {
@@ -76,12 +80,18 @@ export class GaugeChild extends SeriesBase {
  */
 export class Gauge extends Metric<GaugeChild> {
   readonly type = 'gauge' as const;
+  /**
+   * Exposed as TYPE `untyped` (0.0.4) / `unknown` (OpenMetrics) rather than `gauge`: only for
+   * prom-client's `_total`-named gauges, which no linter accepts as gauges. @internal
+   */
+  readonly untyped: boolean;
   /** @internal */
   readonly collectHook: CollectHook | undefined;
 
   /** @internal use `registry.gauge(def)` */
-  constructor(def: GaugeDefinition, host: MetricHost) {
-    super(def, 'gauge', host);
+  constructor(def: GaugeDefinition, host: MetricHost, untyped = false) {
+    super(def, untyped ? 'untyped' : 'gauge', host);
+    this.untyped = untyped;
     this.collectHook = collectHook(this, def);
     this.init();
   }

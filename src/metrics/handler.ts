@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip, gzip as gzipCb } from 'node:zlib';
-import { InvalidOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 import type { ExpositionFormat } from './exposition.js';
 import { OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE } from './exposition.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
@@ -26,7 +27,10 @@ async function* wholeBody(body: Promise<string>): AsyncGenerator<Buffer, void, u
 
 /** Options of {@link metricsHandler}. */
 export interface MetricsHandlerOptions {
-  /** Formats offered, preferred first at equal q (default `['openmetrics', 'text']`). */
+  /**
+   * Formats offered (default `['openmetrics', 'text']`). Text 0.0.4 is served for `*\/*`, a missing
+   * Accept and ties; OpenMetrics only to a client that prefers it by name (see negotiateFormat).
+   */
   formats?: readonly ExpositionFormat[];
   /** Compress with gzip when the client asks for it (default true). */
   gzip?: boolean;
@@ -37,9 +41,11 @@ export interface MetricsHandlerOptions {
   gzipLevel?: number;
 }
 
+const HANDLER_OPTION_KEYS = optionKeys<MetricsHandlerOptions>()(['formats', 'gzip', 'gzipLevel']);
+
 /**
  * A node:http request listener serving the registry's exposition in the format the scraper asks
- * for (OpenMetrics or text 0.0.4, by Accept q-values), gzip-compressed when Accept-Encoding allows.
+ * for (OpenMetrics or text 0.0.4, by Accept q-values; text for `*\/*` or no Accept), gzip-compressed when Accept-Encoding allows.
  * It answers every request it is given (mount it on your /metrics route); GET and HEAD only.
  * @example
  * http.createServer(metricsHandler(registry)).listen(9464, '127.0.0.1');
@@ -48,6 +54,7 @@ export function metricsHandler(registry: Renderable, options: MetricsHandlerOpti
   if (registry === null || typeof registry !== 'object' || typeof registry.render !== 'function') {
     throw InvalidOption('registry', 'metricsHandler needs a Registry (or an object with render(format))');
   }
+  checkOptionKeys(options, HANDLER_OPTION_KEYS, UnknownOption, 'metricsHandler()');
   const formats = options.formats ?? ['openmetrics', 'text'];
   if (!Array.isArray(formats) || formats.length === 0 || formats.some((f) => f !== 'text' && f !== 'openmetrics')) {
     throw InvalidOption('formats', "formats must be a non-empty list of 'text' and 'openmetrics'");

@@ -5,6 +5,8 @@
 import { DEFAULT_BUCKETS } from './buckets.js';
 import { Exemplar, sampledTrace } from './exemplar.js';
 import type { MetricDefinition, MetricHost } from './metric.js';
+import { METRIC_DEFINITION_KEYS } from './metric.js';
+import { optionKeys } from '../errors.js';
 import { ObservedMetric, ObservedSeries } from './observed.js';
 import { validateBuckets } from './validate.js';
 
@@ -15,6 +17,9 @@ export interface HistogramDefinition extends MetricDefinition {
   /** Record exemplars from sampled traces (default: the registry's, true). */
   exemplars?: boolean;
 }
+
+/** Every key of {@link HistogramDefinition}. @internal */
+export const HISTOGRAM_DEFINITION_KEYS = optionKeys<HistogramDefinition>()([...METRIC_DEFINITION_KEYS, 'buckets', 'exemplars']);
 
 /** One series of a histogram; what `histogram.labels({...})` returns. */
 export class HistogramChild extends ObservedSeries {

@@ -6,6 +6,7 @@
  * sets share a series only if every value is equal, so keys cannot collide (prom-client joins values
  * into one string and `{a:"x,b:y"}` meets `{a:"x",b:"y"}`), and a hit allocates nothing.
  */
+import { optionKeys } from '../errors.js';
 import { labelText } from './format.js';
 import type { MetricType } from './validate.js';
 import { positiveInteger, positiveNumber, validateHelp, validateLabelNames, validateName } from './validate.js';
@@ -41,6 +42,9 @@ export interface MetricDefinition {
   /** How the node:cluster primary combines workers' values (default `sum`; `max` for summary quantiles). */
   aggregate?: AggregationRule;
 }
+
+/** The keys every metric definition has (each type's own list adds to these). @internal */
+export const METRIC_DEFINITION_KEYS = optionKeys<MetricDefinition>()(['name', 'help', 'labelNames', 'maxSeries', 'aggregate']);
 
 /** The overflow series' only label: it marks where label sets beyond the cap were counted. */
 export const OVERFLOW_LABEL_TEXT = 'sightline_overflow="true"';
@@ -121,7 +125,7 @@ export abstract class Metric<S extends SeriesBase> {
   #warnedCap = false;
   #warnedLabels = false;
 
-  constructor(def: MetricDefinition, type: MetricType, host: MetricHost) {
+  constructor(def: MetricDefinition, type: MetricType | 'untyped', host: MetricHost) {
     if (typeof def !== 'object' || def === null) throw InvalidOption(undefined, 'a metric definition must be an object with name and help');
     this.name = validateName(def.name, type);
     this.help = validateHelp(def.help, this.name);

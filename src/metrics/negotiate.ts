@@ -1,7 +1,7 @@
 /**
  * Content negotiation for /metrics (RFC 9110 §12.5.1 Accept, §12.5.3 Accept-Encoding): the
  * acceptable representation with the highest q-value wins; q=0 means "not acceptable"; at equal q,
- * the more specific media range wins, then OpenMetrics. Falls back to text 0.0.4.
+ * the more specific media range wins, then the one listed first. Falls back to text 0.0.4.
  */
 import type { ExpositionFormat } from './exposition.js';
 
@@ -35,7 +35,11 @@ function parseList(header: string): MediaRange[] {
   return out;
 }
 
-/** How well `r` matches a format: specificity (higher is better), or -1 when it does not. */
+/**
+ * How well `r` matches a format: specificity (higher is better), or -1 when it does not. OpenMetrics
+ * needs its own media type: `application/*` and `*\/*` say nothing about preferring it (Prometheus'
+ * Go client serves OpenMetrics only when asked for by name).
+ */
 function match(r: MediaRange, f: ExpositionFormat): number {
   const version = r.params.get('version');
   if (f === 'openmetrics') {
@@ -43,18 +47,21 @@ function match(r: MediaRange, f: ExpositionFormat): number {
       // OpenMetrics 1.0.0 and its 0.0.1 draft share the syntax Prometheus parses.
       return version === undefined || version === '1.0.0' || version === '0.0.1' ? 3 : -1;
     }
-    if (r.type === 'application' && r.subtype === '*') return 1;
-  } else {
-    if (r.type === 'text' && r.subtype === 'plain') return version === undefined || version === '0.0.4' ? 3 : -1;
-    if (r.type === 'text' && r.subtype === '*') return 1;
+    return -1;
   }
+  if (r.type === 'text' && r.subtype === 'plain') return version === undefined || version === '0.0.4' ? 3 : -1;
+  if (r.type === 'text' && r.subtype === '*') return 1;
   return r.type === '*' && r.subtype === '*' ? 0 : -1;
 }
 
 /**
- * The format to serve for an Accept header among `offered` (in preference order for ties).
+ * The format to serve for an Accept header among `offered`. The highest q wins; at equal q the more
+ * specific range, then the range the client lists first; a full tie (or nothing acceptable) gets
+ * text 0.0.4 when offered. So `*\/*` (curl, most scrapers' fallback) and a missing Accept get
+ * text, and OpenMetrics is served only to a client that prefers it, as Prometheus does.
  * @example
  * negotiateFormat('application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'); // 'openmetrics'
+ * negotiateFormat('*\/*'); // 'text'
  */
 export function negotiateFormat(accept: string | undefined, offered: readonly ExpositionFormat[] = ['openmetrics', 'text']): ExpositionFormat {
   const fallback: ExpositionFormat = offered.includes('text') ? 'text' : offered[0] ?? 'text';
@@ -63,22 +70,27 @@ export function negotiateFormat(accept: string | undefined, offered: readonly Ex
   let best: ExpositionFormat | undefined;
   let bestQ = 0;
   let bestSpec = -1;
-  for (const f of offered) {
+  let bestPos = Infinity;
+  // The fallback first, so that it keeps a full tie.
+  for (const f of [...offered].sort((a, b) => (a === fallback ? -1 : b === fallback ? 1 : 0))) {
     // The q of a format is the q of the most specific range matching it (RFC 9110 §12.5.1).
     let spec = -1;
     let q = 0;
-    for (const r of ranges) {
+    let pos = Infinity;
+    ranges.forEach((r, i) => {
       const s = match(r, f);
       if (s > spec) {
         spec = s;
         q = r.q;
+        pos = i;
       }
-    }
+    });
     if (spec < 0 || q === 0) continue;
-    if (q > bestQ || (q === bestQ && spec > bestSpec)) {
+    if (q > bestQ || (q === bestQ && (spec > bestSpec || (spec === bestSpec && pos < bestPos)))) {
       best = f;
       bestQ = q;
       bestSpec = spec;
+      bestPos = pos;
     }
   }
   return best ?? fallback;

@@ -7,7 +7,8 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createError } from '../errors.js';
+import { checkOptionKeys, createError, optionKeys } from '../errors.js';
+import { UnknownOption } from './errors.js';
 import type { Renderable } from './registry.js';
 
 /** The push URL is not an absolute http(s) URL. */
@@ -43,6 +44,8 @@ export interface PushgatewayOptions {
   /** Extra request headers, e.g. `{ authorization: 'Bearer …' }`. */
   headers?: Record<string, string>;
 }
+
+const PUSHGATEWAY_OPTION_KEYS = optionKeys<PushgatewayOptions>()(['url', 'job', 'groupingKey', 'registry', 'timeoutMs', 'headers']);
 
 /** The outcome of one push or delete. `ok` is true when the gateway answered 2xx. */
 export interface PushResult {
@@ -82,6 +85,7 @@ export function groupingPath(job: string, groupingKey: Record<string, string> = 
 
 function validate(options: PushgatewayOptions): URL {
   if (typeof options !== 'object' || options === null) throw PushInvalidOption(undefined, 'options must be an object');
+  checkOptionKeys(options, PUSHGATEWAY_OPTION_KEYS, UnknownOption, 'new Pushgateway()');
   let url: URL;
   try {
     url = new URL(options.url);

@@ -2,18 +2,19 @@
  * The registry: defines metrics (idempotently), runs scrape-time collectors with timeouts, renders
  * the exposition without blocking the event loop, and keeps its own `sightline_metrics_*` counters.
  */
-import { Counter } from './counter.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { Counter, COUNTER_DEFINITION_KEYS } from './counter.js';
 import type { CounterDefinition } from './counter.js';
-import { InvalidFormat, InvalidOption, MetricConflict } from './errors.js';
+import { InvalidFormat, InvalidOption, MetricConflict, UnknownOption } from './errors.js';
 import type { AnyMetric, ExpositionFormat } from './exposition.js';
-import { counterNames } from './exposition.js';
-import { Gauge } from './gauge.js';
+import { counterNames, TEXT_CONTENT_TYPE } from './exposition.js';
+import { Gauge, GAUGE_DEFINITION_KEYS } from './gauge.js';
 import type { GaugeDefinition } from './gauge.js';
-import { Histogram } from './histogram.js';
+import { Histogram, HISTOGRAM_DEFINITION_KEYS } from './histogram.js';
 import type { HistogramDefinition } from './histogram.js';
 import type { CollectHook, MetricHost } from './metric.js';
 import { renderChunks, renderToString } from './render.js';
-import { Summary } from './summary.js';
+import { Summary, SUMMARY_DEFINITION_KEYS } from './summary.js';
 import type { SummaryDefinition } from './summary.js';
 import { positiveInteger, positiveNumber } from './validate.js';
 
@@ -32,12 +33,22 @@ export interface RegistryOptions {
   onWarning?: (code: string, message: string) => void;
 }
 
+/** Every key of {@link RegistryOptions}. @internal */
+export const REGISTRY_OPTION_KEYS = optionKeys<RegistryOptions>()(['maxSeries', 'collectTimeoutMs', 'exemplars', 'onWarning']);
+
 /** Options of {@link Registry.registerCollector}. */
 export interface CollectorOptions {
   /** Name used in the self-metrics' `metric` label (default `collector`). */
   name?: string;
   /** Longest wait for the callback in ms (default: the registry's). */
   timeoutMs?: number;
+}
+
+const COLLECTOR_OPTION_KEYS = optionKeys<CollectorOptions>()(['name', 'timeoutMs']);
+
+/** Throws SL_ERR_METRICS_UNKNOWN_OPTION for a definition key the metric type does not have. */
+function checkDefinition(def: unknown, keys: readonly string[], where: string): void {
+  if (typeof def === 'object' && def !== null) checkOptionKeys(def, keys, UnknownOption, where);
 }
 
 /** Anything that renders an exposition: a Registry, or the cluster aggregator. */
@@ -95,6 +106,7 @@ export class Registry implements Renderable {
 
   constructor(options: RegistryOptions = {}) {
     if (typeof options !== 'object' || options === null) throw InvalidOption(undefined, 'registry options must be an object');
+    checkOptionKeys(options, REGISTRY_OPTION_KEYS, UnknownOption, 'new Registry()');
     const defaultMaxSeries = positiveInteger(options.maxSeries, 'maxSeries', 2000);
     const defaultCollectTimeoutMs = positiveNumber(options.collectTimeoutMs, 'collectTimeoutMs', 1000);
     if (options.onWarning !== undefined && typeof options.onWarning !== 'function') throw InvalidOption('onWarning', 'onWarning must be a function');
@@ -161,6 +173,7 @@ export class Registry implements Renderable {
    * const orders = registry.counter({ name: 'orders_total', help: 'Orders placed', labelNames: ['country'] });
    */
   counter(def: CounterDefinition): Counter {
+    checkDefinition(def, COUNTER_DEFINITION_KEYS, 'registry.counter()');
     return this.#define(() => new Counter(def, this.host), () => undefined);
   }
 
@@ -170,7 +183,17 @@ export class Registry implements Renderable {
    * registry.gauge({ name: 'queue_depth', help: 'Jobs waiting', collect: (g) => g.set(queue.length) });
    */
   gauge(def: GaugeDefinition): Gauge {
+    checkDefinition(def, GAUGE_DEFINITION_KEYS, 'registry.gauge()');
     return this.#define(() => new Gauge(def, this.host), () => undefined);
+  }
+
+  /**
+   * A gauge exposed with TYPE `untyped` (0.0.4) / `unknown` (OpenMetrics), which may keep a
+   * `_total` name: only for prom-client's `nodejs_active_*_total`, which dashboards query by name.
+   * @internal
+   */
+  untypedGauge(def: GaugeDefinition): Gauge {
+    return this.#define(() => new Gauge(def, this.host, true), (e) => (e.untyped ? undefined : 'it is a gauge, not an untyped metric'));
   }
 
   /**
@@ -179,6 +202,7 @@ export class Registry implements Renderable {
    * registry.histogram({ name: 'job_duration_seconds', help: 'Job durations', buckets: linearBuckets(1, 1, 10) });
    */
   histogram(def: HistogramDefinition): Histogram {
+    checkDefinition(def, HISTOGRAM_DEFINITION_KEYS, 'registry.histogram()');
     return this.#define(() => new Histogram(def, this.host),
       (e, m) => (sameList(e.buckets, m.buckets) ? undefined : `buckets [${e.buckets.join(', ')}]`));
   }
@@ -189,6 +213,7 @@ export class Registry implements Renderable {
    * registry.summary({ name: 'payload_bytes', help: 'Payload sizes', percentiles: [0.5, 0.99] });
    */
   summary(def: SummaryDefinition): Summary {
+    checkDefinition(def, SUMMARY_DEFINITION_KEYS, 'registry.summary()');
     return this.#define(() => new Summary(def, this.host), (e, m) => {
       if (!sameList(e.percentiles, m.percentiles)) return `percentiles [${e.percentiles.join(', ')}]`;
       if (e.maxAgeSeconds !== m.maxAgeSeconds || e.ageBuckets !== m.ageBuckets) return `window ${e.maxAgeSeconds}s/${e.ageBuckets}`;
@@ -201,9 +226,26 @@ export class Registry implements Renderable {
     return this.#metrics.get(name);
   }
 
-  /** Every metric, in definition order. */
-  metrics(): AnyMetric[] {
+  /** Every metric, in definition order (prom-client's name for it). */
+  getMetricsAsArray(): AnyMetric[] {
     return [...this.#metrics.values()];
+  }
+
+  /**
+   * The content type of {@link Registry.metrics}' text: `text/plain; version=0.0.4; charset=utf-8`
+   * (prom-client's `register.contentType`).
+   */
+  readonly contentType: string = TEXT_CONTENT_TYPE;
+
+  /**
+   * The text exposition 0.0.4, as prom-client's `register.metrics()` returns it: the same as
+   * `render('text')`. Serve it with {@link Registry.contentType}.
+   * @example
+   * res.setHeader('content-type', registry.contentType);
+   * res.end(await registry.metrics());
+   */
+  metrics(): Promise<string> {
+    return this.render('text');
   }
 
   /**
@@ -242,6 +284,7 @@ export class Registry implements Renderable {
    */
   registerCollector(fn: () => void | Promise<void>, options: CollectorOptions = {}): () => void {
     if (typeof fn !== 'function') throw InvalidOption('collector', 'a collector must be a function');
+    checkOptionKeys(options, COLLECTOR_OPTION_KEYS, UnknownOption, 'registry.registerCollector()');
     const hook: CollectHook = {
       name: options.name ?? 'collector',
       timeoutMs: positiveNumber(options.timeoutMs, 'timeoutMs', this.host.defaultCollectTimeoutMs),
@@ -297,7 +340,7 @@ export class Registry implements Renderable {
   async render(format: ExpositionFormat = 'text'): Promise<string> {
     if (format !== 'text' && format !== 'openmetrics') throw InvalidFormat('format', String(format));
     await this.collect();
-    return renderToString(this.metrics(), format === 'openmetrics');
+    return renderToString(this.getMetricsAsArray(), format === 'openmetrics');
   }
 
   /**
@@ -316,6 +359,6 @@ export class Registry implements Renderable {
 
   async *#stream(om: boolean): AsyncGenerator<Buffer, void, undefined> {
     await this.collect();
-    yield* renderChunks(this.metrics(), om);
+    yield* renderChunks(this.getMetricsAsArray(), om);
   }
 }

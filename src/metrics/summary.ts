@@ -3,6 +3,8 @@
  */
 import { InvalidPercentiles } from './errors.js';
 import type { MetricDefinition, MetricHost } from './metric.js';
+import { METRIC_DEFINITION_KEYS } from './metric.js';
+import { optionKeys } from '../errors.js';
 import { ObservedMetric, ObservedSeries } from './observed.js';
 import type { QuantileTarget } from './quantiles.js';
 import { defaultEpsilon, QuantileWindow } from './quantiles.js';
@@ -25,6 +27,9 @@ export interface SummaryDefinition extends MetricDefinition {
   /** Number of sub-windows the window rotates through (default 5). */
   ageBuckets?: number;
 }
+
+/** Every key of {@link SummaryDefinition}. @internal */
+export const SUMMARY_DEFINITION_KEYS = optionKeys<SummaryDefinition>()([...METRIC_DEFINITION_KEYS, 'percentiles', 'percentileErrors', 'maxAgeSeconds', 'ageBuckets']);
 
 /** One series of a summary; what `summary.labels({...})` returns. */
 export class SummaryChild extends ObservedSeries {

@@ -19,11 +19,12 @@ export const RESERVED_LABELS: ReadonlySet<string> = new Set(['le', 'quantile', '
 
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
 
-export function validateName(name: unknown, type: MetricType): string {
+/** `untyped`: a gauge exposed with TYPE untyped/unknown, which may keep a `_total` name (prom-client compatibility). */
+export function validateName(name: unknown, type: MetricType | 'untyped'): string {
   if (typeof name !== 'string' || name.length === 0) throw InvalidMetricName('name', String(name), 'it must be a non-empty string');
   if (!METRIC_NAME.test(name)) throw InvalidMetricName('name', name, 'it contains a character outside the allowed set');
   if (name.startsWith('__')) throw InvalidMetricName('name', name, 'names starting with "__" are reserved');
-  if (type !== 'counter' && name.endsWith('_total')) throw TotalSuffix('name', name, type);
+  if (type !== 'counter' && type !== 'untyped' && name.endsWith('_total')) throw TotalSuffix('name', name, type);
   return name;
 }
 

@@ -3,6 +3,7 @@ import { PROTOCOLS } from './protocol.js';
 import type { OtlpProtocol } from './protocol.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
+import { optionKeys } from '../errors.js';
 
 /** The signals OTLP/HTTP knows; each has its own path `/v1/<signal>`. */
 export type OtlpSignal = 'traces' | 'logs';
@@ -35,6 +36,11 @@ export interface OtlpExporterOptions {
   /** Environment to read (default `process.env`); tests pass their own. */
   env?: Record<string, string | undefined>;
 }
+
+/** Every key of {@link OtlpExporterOptions}: any other throws SL_ERR_OTLP_UNKNOWN_OPTION. @internal */
+export const OTLP_EXPORTER_OPTION_KEYS = optionKeys<OtlpExporterOptions>()([
+  'url', 'headers', 'timeoutMillis', 'compression', 'initialBackoffMillis', 'maxBackoffMillis', 'maxQueuedBatches', 'env', 'protocol',
+]);
 
 /** Resolved configuration of one sender. */
 export interface OtlpSenderConfig {

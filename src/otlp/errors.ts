@@ -1,4 +1,7 @@
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no OTLP exporter option has (a typo, or another pillar's option). */
+export const UnknownOption = createUnknownOptionError('SL_ERR_OTLP_UNKNOWN_OPTION');
 
 /** An endpoint option that is not an absolute http(s) URL. */
 export const InvalidEndpoint = createError(

@@ -4,8 +4,9 @@ import type { LogRecordData, ResourceData, ScopeData } from './model.js';
 import { createResource } from '../trace/resource.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
-import { InvalidOption } from './errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 import { logsBody } from './protocol.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 import { lineToLogRecord } from './log-record.js';
 import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
@@ -36,6 +37,11 @@ export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'ma
   /** Minimum level of this destination. */
   level?: LevelName;
 }
+
+const OTLP_LOG_DESTINATION_OPTION_KEYS = optionKeys<OtlpLogDestinationOptions>()([
+  'url', 'headers', 'timeoutMillis', 'compression', 'initialBackoffMillis', 'maxBackoffMillis', 'env', 'protocol',
+  'resource', 'scope', 'maxQueueSize', 'maxBatchSize', 'scheduleDelayMillis', 'flushSyncTimeoutMillis', 'syncFallback', 'level',
+]);
 
 /** The destination's counters: the logger's, plus the OTLP export counters. */
 export interface OtlpLogDestinationStats extends DestinationStats {
@@ -81,6 +87,7 @@ export class OtlpLogDestination implements Destination {
   #closed = false;
 
   constructor(options: OtlpLogDestinationOptions = {}) {
+    checkOptionKeys(options, OTLP_LOG_DESTINATION_OPTION_KEYS, UnknownOption, 'new OtlpLogDestination()');
     const config = resolveConfig('logs', options);
     this.#sender = new OtlpHttpSender(config, this.#otlp);
     this.name = `otlp:${config.url.href}`;

@@ -1,9 +1,10 @@
 import type { ExportResult, SpanExporter } from '../trace/exporter.js';
 import type { SpanRecord } from './model.js';
-import { resolveConfig } from './config.js';
+import { OTLP_EXPORTER_OPTION_KEYS, resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
-import { InvalidOption } from './errors.js';
+import { InvalidOption, UnknownOption } from './errors.js';
 import { tracesBody } from './protocol.js';
+import { checkOptionKeys } from '../errors.js';
 import { OtlpHttpSender } from './sender.js';
 import { copyStats, countDropped, newStats } from './stats.js';
 import type { OtlpExportStats } from './stats.js';
@@ -33,6 +34,7 @@ export class OtlpSpanExporter implements SpanExporter {
   #idle: (() => void)[] = [];
 
   constructor(options: OtlpExporterOptions = {}) {
+    checkOptionKeys(options, OTLP_EXPORTER_OPTION_KEYS, UnknownOption, 'new OtlpSpanExporter()');
     this.#sender = new OtlpHttpSender(resolveConfig('traces', options), this.#stats);
     const max = options.maxQueuedBatches ?? 4;
     if (!Number.isInteger(max) || max < 1) throw InvalidOption('maxQueuedBatches', max, 'an integer ≥ 1');

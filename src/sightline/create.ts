@@ -10,11 +10,18 @@ import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type
 import { createHttpInstrumentation, HttpClientInstrumentation, type HttpInstrumentation } from '../http/index.js';
 import type { ExpressErrorMiddleware, ExpressMiddleware, FastifyPlugin } from '../http/index.js';
 import { AdminServer, type AdminHandler } from '../admin/index.js';
-import { createHealth, createShutdown, installCrashCapture, ErrorGroups } from '../health/index.js';
-import type { CrashCapture, GracefulShutdown, Health } from '../health/index.js';
+import { createHealth, createShutdown, installCrashCapture, ErrorGroups, HEALTH_CONTENT_TYPE } from '../health/index.js';
+import type { CrashCapture, GracefulShutdown, Health, ProbeResponse } from '../health/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidConfig } from './errors.js';
+import { checkOptionKeys, withinOption } from '../errors.js';
+import { DEFAULT_METRICS_OPTION_KEYS } from '../metrics/runtime/defaults.js';
+import { InvalidConfig, UnknownConfigOption } from './errors.js';
+import {
+  SIGHTLINE_CRASH_OPTION_KEYS, SIGHTLINE_HEALTH_OPTION_KEYS, SIGHTLINE_METRICS_OPTION_KEYS, SIGHTLINE_OPTION_KEYS,
+  SIGHTLINE_SHUTDOWN_OPTION_KEYS, SIGHTLINE_TRACE_OPTION_KEYS,
+} from './options.js';
 import type { SightlineOptions } from './options.js';
+import { UnknownOption as UnknownMetricsOption } from '../metrics/errors.js';
 import { registerSelfMetrics } from './self-metrics.js';
 
 /** What `sightline()` returns. */
@@ -64,6 +71,30 @@ function object<T>(v: T | undefined, field: string): T | undefined {
   return v;
 }
 
+/** `object()`, then its keys against `keys` (SL_ERR_CONFIG_UNKNOWN_OPTION at `field.key`). */
+function known<T>(v: T | undefined, field: string, keys: readonly string[]): T | undefined {
+  const o = object(v, field);
+  if (o !== undefined) checkOptionKeys(o as object, keys, UnknownConfigOption, `sightline() ${field}`, field);
+  return o;
+}
+
+/**
+ * A probe answered without the admin token: the status code the kubelet needs and the overall
+ * status, never the checks' details (their outputs may name hosts or errors). @internal
+ */
+function bareProbe(probe: () => ProbeResponse): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-length': '0' }).end();
+      return;
+    }
+    const r = probe();
+    const text = JSON.stringify({ status: r.body.status });
+    res.writeHead(r.statusCode, { 'content-type': HEALTH_CONTENT_TYPE, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  };
+}
+
 /** Whether spans go to OTLP: explicit option, else only when an endpoint is configured. */
 function wantsOtlp(option: unknown, env: NodeJS.ProcessEnv): boolean {
   if (option === false) return false;
@@ -87,30 +118,35 @@ function wantsOtlp(option: unknown, env: NodeJS.ProcessEnv): boolean {
  */
 export function sightline(options: SightlineOptions = {}): Sightline {
   if (typeof options !== 'object' || options === null) throw InvalidConfig(undefined, 'sightline(options) takes an object');
+  checkOptionKeys(options, SIGHTLINE_OPTION_KEYS, UnknownConfigOption, 'sightline()');
   const env = options.env ?? process.env;
   if (options.service !== undefined && (typeof options.service !== 'string' || options.service === '')) throw InvalidConfig('service', 'service must be a non-empty string');
   const service = options.service ?? envString(env, 'OTEL_SERVICE_NAME') ?? 'unknown_service:node';
 
   // Logs
   const logOpt = object(options.log, 'log');
-  const log = logOpt instanceof Logger ? logOpt : createLogger({ service, ...logOpt });
+  const log = logOpt instanceof Logger ? logOpt : withinOption('log', () => createLogger({ service, ...logOpt }));
 
   // Metrics
-  const m = object(options.metrics, 'metrics') ?? {};
+  const m = known(options.metrics, 'metrics', SIGHTLINE_METRICS_OPTION_KEYS) ?? {};
   const { registry: givenRegistry, defaultMetrics, selfMetrics, ...registryOptions } = m;
   if (givenRegistry !== undefined && !(givenRegistry instanceof Registry)) throw InvalidConfig('metrics.registry', 'metrics.registry must be a Registry');
-  if (defaultMetrics !== undefined && typeof defaultMetrics !== 'boolean') object(defaultMetrics, 'metrics.defaultMetrics');
+  if (defaultMetrics !== undefined && typeof defaultMetrics !== 'boolean') {
+    // Checked here, before any side effect; collectDefaultMetrics runs last.
+    const d = object(defaultMetrics, 'metrics.defaultMetrics');
+    if (d !== undefined) checkOptionKeys(d, DEFAULT_METRICS_OPTION_KEYS, UnknownMetricsOption, 'collectDefaultMetrics()', 'metrics.defaultMetrics');
+  }
   if (selfMetrics !== undefined && typeof selfMetrics !== 'boolean') throw InvalidConfig('metrics.selfMetrics', 'selfMetrics must be true or false');
-  const registry = givenRegistry ?? new Registry(registryOptions);
+  const registry = givenRegistry ?? withinOption('metrics', () => new Registry(registryOptions));
 
   // Traces
-  const t = object(options.trace, 'trace') ?? {};
+  const t = known(options.trace, 'trace', SIGHTLINE_TRACE_OPTION_KEYS) ?? {};
   const { otlp, register, exporters, ...providerOptions } = t;
   if (register !== undefined && typeof register !== 'boolean') throw InvalidConfig('trace.register', 'register must be true or false');
   if (otlp !== undefined && typeof otlp !== 'boolean') object(otlp, 'trace.otlp');
   const allExporters: SpanExporter[] = [...(exporters ?? [])];
-  if (wantsOtlp(otlp, env)) allExporters.push(new OtlpSpanExporter({ env, ...(typeof otlp === 'object' ? otlp : {}) }));
-  const provider = new TracerProvider({
+  if (wantsOtlp(otlp, env)) allExporters.push(withinOption('trace.otlp', () => new OtlpSpanExporter({ env, ...(typeof otlp === 'object' ? otlp : {}) })));
+  const provider = withinOption('trace', () => new TracerProvider({
     service,
     serviceVersion: options.serviceVersion,
     environment: options.environment,
@@ -118,27 +154,27 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     recentTraces: true,
     ...providerOptions,
     exporters: allExporters,
-  });
+  }));
   const propagator = propagatorFromEnv(env);
   const tracer = provider.getTracer(service);
   const httpTracer = provider.getTracer('sightline/http');
 
   // Health: probes, error groups (pure objects), then the signal and crash listeners.
-  const h = options.health === false ? undefined : object(options.health, 'health') ?? {};
+  const h = options.health === false ? undefined : known(options.health, 'health', SIGHTLINE_HEALTH_OPTION_KEYS) ?? {};
   const { shutdown: shutdownOpt, crash: crashOpt, errorGroups: groupsOpt, ...healthOptions } = h ?? {};
-  if (shutdownOpt !== undefined && shutdownOpt !== false) object(shutdownOpt, 'health.shutdown');
-  if (crashOpt !== undefined && crashOpt !== false) object(crashOpt, 'health.crash');
-  const health = h === undefined ? undefined : createHealth({ service, version: options.serviceVersion, ...healthOptions });
-  const errorGroups = new ErrorGroups(groupsOpt);
+  if (shutdownOpt !== undefined && shutdownOpt !== false) known(shutdownOpt, 'health.shutdown', SIGHTLINE_SHUTDOWN_OPTION_KEYS);
+  if (crashOpt !== undefined && crashOpt !== false) known(crashOpt, 'health.crash', SIGHTLINE_CRASH_OPTION_KEYS);
+  const health = h === undefined ? undefined : withinOption('health', () => createHealth({ service, version: options.serviceVersion, ...healthOptions }));
+  const errorGroups = withinOption('health.errorGroups', () => new ErrorGroups(groupsOpt));
   let graceful: GracefulShutdown | undefined;
   if (health !== undefined && shutdownOpt !== false) {
     // The manager owns the exit: drain, then the flush hook runs obs.shutdown(), then exit 0.
-    graceful = createShutdown({ env, ...shutdownOpt, health, logger: log });
+    graceful = withinOption('health.shutdown', () => createShutdown({ env, ...shutdownOpt, health, logger: log }));
     graceful.onFlush('sightline', () => shutdown());
   }
 
   // HTTP
-  const http = createHttpInstrumentation({ tracer: httpTracer, logger: log, registry, propagator, ...object(options.http, 'http') });
+  const http = withinOption('http', () => createHttpInstrumentation({ tracer: httpTracer, logger: log, registry, propagator, ...object(options.http, 'http') }));
   let client: HttpClientInstrumentation | undefined;
   if (options.client !== false) {
     if (options.client !== undefined && options.client !== true) object(options.client, 'client');
@@ -146,15 +182,15 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   }
   let admin: AdminServer | undefined;
   if (options.admin !== false) {
-    if (options.admin !== undefined) object(options.admin, 'admin');
-    admin = new AdminServer(options.admin ?? {});
+    const adminOptions = object(options.admin, 'admin') ?? {};
+    admin = withinOption('admin', () => new AdminServer(adminOptions));
   }
 
   // Side effects only once every option has been validated, so a throw leaves nothing behind.
   if (register !== false) provider.register({ propagator });
   client?.enable();
   let runtime: DefaultMetricsHandle | undefined;
-  if (defaultMetrics !== false) runtime = collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {});
+  if (defaultMetrics !== false) runtime = withinOption('metrics.defaultMetrics', () => collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {}));
   // OTLP log destinations given without a resource describe the same service as the spans.
   const otlpLogs = log.core.dests.filter((d): d is OtlpLogDestination => d instanceof OtlpLogDestination);
   for (const d of otlpLogs) d.useDefaultResource(provider.resource);
@@ -164,20 +200,36 @@ export function sightline(options: SightlineOptions = {}): Sightline {
   const stopGroups = errorGroups.capture();
   let crash: CrashCapture | undefined;
   if (health !== undefined && crashOpt !== false) {
-    crash = installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] });
+    crash = withinOption('health.crash', () => installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] }));
   }
 
-  // The admin routes, assembled in one place: /metrics and /health/*.
+  // The admin routes, assembled in one place: /metrics and /health/*. With a token, the probes
+  // still answer without it (the kubelet seldom holds secrets), with the status only: the checks'
+  // outputs need the token.
   if (admin !== undefined) {
-    const routes: [string, AdminHandler][] = [['/metrics', metricsHandler(registry)]];
+    admin.route('/metrics', metricsHandler(registry));
     if (health !== undefined) {
-      const probe: AdminHandler = (req, res) => {
-        health.handle(req, res);
-      };
-      for (const path of Object.values(health.paths)) routes.push([path, probe]);
+      const answers: [string, () => ProbeResponse][] = [
+        [health.paths.live, () => health.liveness()],
+        [health.paths.ready, () => health.readiness()],
+        [health.paths.startup, () => health.startup()],
+      ];
+      for (const [path, answer] of answers) {
+        const bare = bareProbe(answer);
+        const probe: AdminHandler = (req, res, access) => {
+          if (access.authenticated) health.handle(req, res);
+          else bare(req, res);
+        };
+        admin.route(path, probe, { probe: true });
+      }
     }
-    for (const [path, handler] of routes) admin.route(path, handler);
     admin.listen();
+    const server = admin;
+    // One line at start saying where the admin server listens (a failure to bind is reported on stderr by the server).
+    void server.ready().then((address) => {
+      if (address === undefined || down !== undefined) return;
+      log.info('admin server listening', { url: server.url(), routes: server.routes(), protected: server.options.token !== undefined });
+    });
   }
 
   let down: Promise<void> | undefined;

@@ -8,6 +8,11 @@ import type { TracerProviderOptions } from '../trace/index.js';
 import type { HttpClientOptions, HttpServerOptions } from '../http/index.js';
 import type { AdminOptions } from '../admin/index.js';
 import type { ErrorGroupsOptions, HealthOptions, ShutdownOptions } from '../health/index.js';
+import { optionKeys } from '../errors.js';
+import { REGISTRY_OPTION_KEYS } from '../metrics/registry.js';
+import { TRACER_PROVIDER_OPTION_KEYS } from '../trace/provider.js';
+import { HEALTH_OPTION_KEYS } from '../health/health.js';
+import { SHUTDOWN_OPTION_KEYS } from '../health/shutdown.js';
 
 /**
  * Health options of `sightline()`: the probes (served on the admin server), graceful shutdown on
@@ -72,3 +77,36 @@ export interface SightlineOptions {
   /** Environment read for OTEL_* and friends (default process.env; for tests). */
   env?: NodeJS.ProcessEnv;
 }
+
+// The key lists of sightline()'s own option objects: any other key throws
+// SL_ERR_CONFIG_UNKNOWN_OPTION (the pillars' objects are checked by the pillars, with their codes).
+// Each list is checked against its type both ways at compile time (see optionKeys).
+
+/** @internal */
+export const SIGHTLINE_OPTION_KEYS = optionKeys<SightlineOptions>()([
+  'service', 'serviceVersion', 'environment', 'log', 'metrics', 'trace', 'http', 'client', 'admin', 'health', 'env',
+]);
+
+/** @internal */
+export const SIGHTLINE_METRICS_OPTION_KEYS = optionKeys<SightlineMetricsOptions>()([...REGISTRY_OPTION_KEYS, 'registry', 'defaultMetrics', 'selfMetrics']);
+
+const OWN_TRACE_KEYS = ['service', 'serviceVersion', 'environment'];
+/** @internal */
+export const SIGHTLINE_TRACE_OPTION_KEYS = optionKeys<SightlineTraceOptions>()([
+  ...TRACER_PROVIDER_OPTION_KEYS.filter((k): k is Exclude<typeof k, 'service' | 'serviceVersion' | 'environment'> => !OWN_TRACE_KEYS.includes(k)),
+  'otlp', 'register',
+]);
+
+/** @internal */
+export const SIGHTLINE_HEALTH_OPTION_KEYS = optionKeys<SightlineHealthOptions>()([
+  ...HEALTH_OPTION_KEYS.filter((k): k is Exclude<typeof k, 'service' | 'version'> => k !== 'service' && k !== 'version'),
+  'shutdown', 'crash', 'errorGroups',
+]);
+
+/** @internal */
+export const SIGHTLINE_SHUTDOWN_OPTION_KEYS = optionKeys<Exclude<SightlineHealthOptions['shutdown'], false | undefined>>()(
+  SHUTDOWN_OPTION_KEYS.filter((k): k is Exclude<typeof k, 'health' | 'logger'> => k !== 'health' && k !== 'logger'),
+);
+
+/** @internal */
+export const SIGHTLINE_CRASH_OPTION_KEYS = optionKeys<Exclude<SightlineHealthOptions['crash'], false | undefined>>()(['exit', 'flushTimeoutMs']);

@@ -1,7 +1,8 @@
 import type { SpanRecord } from '../otlp/model.js';
 import { report } from '../diagnostics/index.js';
 import { envInt } from '../env.js';
-import { InvalidComponent, InvalidNumber } from './errors.js';
+import { InvalidComponent, InvalidNumber, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
 import type { SpanProcessor } from './processor.js';
@@ -17,6 +18,9 @@ export interface BatchOptions {
   /** Spans per export call at most (OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512; capped at maxQueueSize). */
   maxExportBatchSize?: number;
 }
+
+/** Every key of {@link BatchOptions}. @internal */
+export const BATCH_OPTION_KEYS = optionKeys<BatchOptions>()(['scheduleDelayMs', 'exportTimeoutMs', 'maxQueueSize', 'maxExportBatchSize']);
 
 /** Counters of one batch processor. */
 export interface BatchStats {
@@ -66,6 +70,7 @@ export class BatchSpanProcessor implements SpanProcessor {
 
   constructor(exporter: SpanExporter, options: BatchOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     if (exporter === null || typeof exporter !== 'object' || typeof exporter.export !== 'function') throw InvalidComponent('exporter', 'SpanExporter', 'export');
+    checkOptionKeys(options, BATCH_OPTION_KEYS, UnknownOption, 'batch', 'batch');
     this.#exporter = exporter;
     this.scheduleDelayMs = option(options.scheduleDelayMs, 'batch.scheduleDelayMs', 'OTEL_BSP_SCHEDULE_DELAY', 5000, env, true);
     this.exportTimeoutMs = option(options.exportTimeoutMs, 'batch.exportTimeoutMs', 'OTEL_BSP_EXPORT_TIMEOUT', 30000, env, false);

@@ -1,4 +1,7 @@
-import { createError } from '../errors.js';
+import { createError, createUnknownOptionError } from '../errors.js';
+
+/** An option key that no tracing option has (a typo, or another pillar's option). */
+export const UnknownOption = createUnknownOptionError('SL_ERR_TRACE_UNKNOWN_OPTION');
 
 /** `sampler` is not a known sampler name nor an object with `shouldSample`. */
 export const InvalidSampler = createError('SL_ERR_TRACE_INVALID_SAMPLER', (value: string) =>

@@ -1,5 +1,6 @@
 import { envInt } from '../env.js';
-import { InvalidNumber } from './errors.js';
+import { InvalidNumber, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 
 /** Bounds on what one span may hold; whatever goes over is dropped and counted on the span. */
 export interface SpanLimits {
@@ -26,6 +27,10 @@ const ENV: Record<keyof SpanLimits, string[]> = {
   attributePerLinkCountLimit: ['OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'],
 };
 
+const LIMIT_KEYS = optionKeys<SpanLimits>()([
+  'attributeCountLimit', 'attributeValueLengthLimit', 'eventCountLimit', 'linkCountLimit', 'attributePerEventCountLimit', 'attributePerLinkCountLimit',
+]);
+
 const DEFAULTS: SpanLimits = {
   attributeCountLimit: 128,
   attributeValueLengthLimit: Infinity,
@@ -38,6 +43,7 @@ const DEFAULTS: SpanLimits = {
 /** Options first, then the environment, then the defaults. Throws on a bad option. */
 export function resolveLimits(options: Partial<SpanLimits> | undefined, env: NodeJS.ProcessEnv): SpanLimits {
   const out = { ...DEFAULTS };
+  if (typeof options === 'object' && options !== null) checkOptionKeys(options, LIMIT_KEYS, UnknownOption, 'limits', 'limits');
   for (const key of Object.keys(DEFAULTS) as (keyof SpanLimits)[]) {
     const v = options?.[key];
     if (v !== undefined) {

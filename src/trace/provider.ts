@@ -12,7 +12,9 @@ import type { AttributeValue, ResourceData, ScopeData } from '../otlp/model.js';
 import { BatchSpanProcessor, type BatchOptions, type BatchStats } from './batch-span-processor.js';
 import { SightlineContextManager } from './context-manager.js';
 import { report } from '../diagnostics/index.js';
-import { InvalidComponent } from './errors.js';
+import { InvalidComponent, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { BATCH_OPTION_KEYS } from './batch-span-processor.js';
 import type { SpanExporter } from './exporter.js';
 import { RecentTraces, type RecentTracesOptions } from './recent-traces.js';
 import { TailSamplingProcessor, type TailSamplingOptions } from './tail-sampling-processor.js';
@@ -57,6 +59,12 @@ export interface TracerProviderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Every key of {@link TracerProviderOptions}: any other throws SL_ERR_TRACE_UNKNOWN_OPTION. @internal */
+export const TRACER_PROVIDER_OPTION_KEYS = optionKeys<TracerProviderOptions>()([
+  'service', 'serviceVersion', 'environment', 'resource', 'sampler', 'samplerRatio', 'exporters', 'batch', 'processors', 'tail',
+  'recentTraces', 'limits', 'env',
+]);
+
 /** Counters a TracerProvider keeps about itself (exposed as `sightline_trace_*` metrics). */
 export interface TraceStats {
   /** Recording spans started. */
@@ -96,6 +104,8 @@ export interface RegisterOptions {
   propagator?: TextMapPropagator | null;
 }
 
+const REGISTER_OPTION_KEYS = optionKeys<RegisterOptions>()(['propagator']);
+
 /**
  * The tracer provider: holds the resource, sampler, limits and processors, and hands out
  * tracers. `register()` makes it (and the context manager, and the propagator) the global ones
@@ -125,6 +135,9 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
   readonly #env: NodeJS.ProcessEnv;
 
   constructor(options: TracerProviderOptions = {}) {
+    checkOptionKeys(options, TRACER_PROVIDER_OPTION_KEYS, UnknownOption, 'new TracerProvider()');
+    // Checked even without exporters, which are the only users of `batch`.
+    if (typeof options.batch === 'object' && options.batch !== null) checkOptionKeys(options.batch, BATCH_OPTION_KEYS, UnknownOption, 'batch', 'batch');
     const env = options.env ?? process.env;
     this.#env = env;
     this.resource = createResource(
@@ -217,6 +230,7 @@ export class TracerProvider implements ApiTracerProvider, TracerOwner {
    * + baggage). Tracers fetched from the API before this call switch over.
    */
   register(options: RegisterOptions = {}): this {
+    checkOptionKeys(options, REGISTER_OPTION_KEYS, UnknownOption, 'provider.register()');
     if (!traceApi.setGlobalTracerProvider(this)) {
       // Already registered (by us or someone else): retarget the API's proxy, which is what
       // tracers fetched through `trace.getTracer` delegate to.

@@ -1,5 +1,6 @@
 import type { SpanRecord } from '../otlp/model.js';
-import { InvalidNumber } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidNumber, UnknownOption } from './errors.js';
 import { LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';
 
@@ -32,6 +33,8 @@ export interface RecentTracesOptions {
   /** Spans kept per trace (default 200). */
   maxSpansPerTrace?: number;
 }
+
+const RECENT_TRACES_OPTION_KEYS = optionKeys<RecentTracesOptions>()(['latest', 'slowest', 'errored', 'maxPendingTraces', 'maxSpansPerTrace']);
 
 /** Puts `item` in a ring of `cap` at `head`; returns the next head. */
 function put(ring: TraceSummary[], head: number, cap: number, item: TraceSummary): number {
@@ -81,6 +84,7 @@ export class RecentTraces implements SpanProcessor {
   };
 
   constructor(options: RecentTracesOptions = {}) {
+    checkOptionKeys(options, RECENT_TRACES_OPTION_KEYS, UnknownOption, 'recentTraces', 'recentTraces');
     this.#sizes = {
       latest: size(options.latest, 'recent.latest', 100),
       slowest: size(options.slowest, 'recent.slowest', 20),

@@ -4,7 +4,8 @@ import type { AttributeValue, Attributes, ResourceData } from '../otlp/model.js'
 import { sanitizeValue } from './attributes.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
-import { InvalidResource } from './errors.js';
+import { InvalidResource, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 
 /** What the resource is built from; see `createResource`. */
 export interface ResourceOptions {
@@ -19,6 +20,8 @@ export interface ResourceOptions {
   /** Set false to leave out host.* and process.* attributes. */
   detect?: boolean;
 }
+
+const RESOURCE_OPTION_KEYS = optionKeys<ResourceOptions>()(['service', 'serviceVersion', 'environment', 'attributes', 'detect']);
 
 const SDK_VERSION = '0.1.0';
 
@@ -72,6 +75,7 @@ function detected(): Attributes {
  * createResource({ service: 'checkout', serviceVersion: '1.4.2', environment: 'production' });
  */
 export function createResource(options: ResourceOptions = {}, env: NodeJS.ProcessEnv = process.env): ResourceData {
+  checkOptionKeys(options, RESOURCE_OPTION_KEYS, UnknownOption, 'createResource()');
   const attrs: Attributes = {
     'service.name': `unknown_service:${basename(process.execPath)}`,
     'telemetry.sdk.name': 'sightline',

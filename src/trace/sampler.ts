@@ -2,7 +2,8 @@ import type { Context, Link, Sampler, SamplingResult, SpanAttributes, SpanContex
 import { OTEL_SPAN_KEY } from '../context/context.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
-import { InvalidRatio, InvalidSampler } from './errors.js';
+import { InvalidRatio, InvalidSampler, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
 import { isValidSpanId, isValidTraceId, traceRandomness, type TraceIdRef } from './ids.js';
 
 /** @opentelemetry/api SamplingDecision values. */
@@ -114,6 +115,8 @@ export interface ParentBasedOptions {
   localParentNotSampled?: Sampler;
 }
 
+const PARENT_BASED_OPTION_KEYS = optionKeys<ParentBasedOptions>()(['root', 'remoteParentSampled', 'remoteParentNotSampled', 'localParentSampled', 'localParentNotSampled']);
+
 /**
  * Follows the parent's sampled flag; `root` decides for new traces.
  * @example
@@ -129,6 +132,7 @@ export class ParentBasedSampler extends BuiltinSampler {
 
   constructor(options: ParentBasedOptions) {
     super();
+    if (options !== null && typeof options === 'object') checkOptionKeys(options, PARENT_BASED_OPTION_KEYS, UnknownOption, 'new ParentBasedSampler()', 'sampler');
     if (options === null || typeof options !== 'object' || !isSampler(options.root)) throw InvalidSampler('sampler.root', String(options?.root));
     this.#root = options.root;
     this.#remoteSampled = options.remoteParentSampled ?? ALWAYS_ON;

@@ -1,6 +1,9 @@
 import type { SpanRecord } from '../otlp/model.js';
 import { report } from '../diagnostics/index.js';
-import { InvalidComponent } from './errors.js';
+import { InvalidComponent, UnknownOption } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+
+const SIMPLE_OPTION_KEYS = optionKeys<{ exportTimeoutMs?: number }>()(['exportTimeoutMs']);
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
 import type { SpanProcessor } from './processor.js';
@@ -19,6 +22,7 @@ export class SimpleSpanProcessor implements SpanProcessor {
 
   constructor(exporter: SpanExporter, options: { exportTimeoutMs?: number } = {}) {
     if (exporter === null || typeof exporter !== 'object' || typeof exporter.export !== 'function') throw InvalidComponent('exporter', 'SpanExporter', 'export');
+    checkOptionKeys(options, SIMPLE_OPTION_KEYS, UnknownOption, 'new SimpleSpanProcessor()');
     this.#exporter = exporter;
     this.#timeoutMs = options.exportTimeoutMs ?? 30000;
   }

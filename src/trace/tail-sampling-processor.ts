@@ -1,5 +1,6 @@
 import type { SpanRecord } from '../otlp/model.js';
-import { InvalidComponent, InvalidNumber, InvalidRatio } from './errors.js';
+import { checkOptionKeys, optionKeys } from '../errors.js';
+import { InvalidComponent, InvalidNumber, InvalidRatio, UnknownOption } from './errors.js';
 import { isLocalRoot, LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';
 import { sampleByRatio } from './sampler.js';
@@ -17,6 +18,8 @@ export interface TailSamplingOptions {
   /** Decisions remembered for spans that end after their local root (default 4096). */
   decisionCacheSize?: number;
 }
+
+const TAIL_OPTION_KEYS = optionKeys<TailSamplingOptions>()(['ratio', 'latencyThresholdMs', 'maxTraces', 'maxSpansPerTrace', 'decisionCacheSize']);
 
 /** Counters of the tail-aware sampler. */
 export interface TailSamplingStats {
@@ -65,6 +68,7 @@ export class TailSamplingProcessor implements SpanProcessor {
   constructor(next: SpanProcessor[], options: TailSamplingOptions = {}) {
     if (!Array.isArray(next)) throw InvalidComponent('tail.next', 'SpanProcessor[]', 'onEnd');
     for (const p of next) if (p === null || typeof p !== 'object' || typeof p.onEnd !== 'function') throw InvalidComponent('tail.next', 'SpanProcessor', 'onEnd');
+    checkOptionKeys(options, TAIL_OPTION_KEYS, UnknownOption, 'tail', 'tail');
     this.#next = next;
     const ratio = options.ratio ?? 0.1;
     if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) throw InvalidRatio('tail.ratio', ratio);

@@ -13,7 +13,16 @@ test('content negotiation honours q-values', () => {
   assert.equal(negotiateFormat(PROMETHEUS_2_42), 'openmetrics');
   assert.equal(negotiateFormat(undefined), 'text');
   assert.equal(negotiateFormat(''), 'text');
-  assert.equal(negotiateFormat('*/*'), 'openmetrics');
+  // curl's default and most scrapers' fallback: text 0.0.4, as Prometheus' own client libraries answer.
+  assert.equal(negotiateFormat('*/*'), 'text');
+  assert.equal(negotiateFormat('*/*', ['openmetrics', 'text']), 'text', 'a full tie goes to text whatever the offered order');
+  assert.equal(negotiateFormat('application/*'), 'text', 'OpenMetrics only when asked for by name');
+  assert.equal(negotiateFormat('text/*;q=0.5,*/*'), 'text');
+  // Equal q and specificity: the client's order decides.
+  assert.equal(negotiateFormat('application/openmetrics-text,text/plain'), 'openmetrics');
+  assert.equal(negotiateFormat('text/plain,application/openmetrics-text'), 'text');
+  assert.equal(negotiateFormat('application/openmetrics-text;version=1.0.0,*/*;q=0.1'), 'openmetrics');
+  assert.equal(negotiateFormat('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'), 'text', 'a browser gets text');
   assert.equal(negotiateFormat('text/plain;version=0.0.4'), 'text');
   assert.equal(negotiateFormat('application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.9'), 'text');
   assert.equal(negotiateFormat('application/openmetrics-text;q=0,*/*'), 'text');
@@ -50,6 +59,24 @@ function get(port: number, headers: Record<string, string>, method = 'GET'): Pro
     req.end();
   });
 }
+
+test('metricsHandler: curl (Accept */*) and a missing Accept get text 0.0.4; Prometheus gets OpenMetrics', async () => {
+  const r = new Registry();
+  r.counter({ name: 'hits_total', help: 'Hits' }).inc(2);
+  const { port, server } = await serve(r);
+  try {
+    for (const headers of [{ accept: '*/*' }, {}, { accept: 'text/*' }] as Record<string, string>[]) {
+      const res = await get(port, headers);
+      assert.equal(res.headers['content-type'], TEXT_CONTENT_TYPE, JSON.stringify(headers));
+      assert.match(res.body.toString(), /^hits_total 2$/m);
+      assert.doesNotMatch(res.body.toString(), /# EOF/);
+    }
+    const om = await get(port, { accept: PROMETHEUS_2_42 });
+    assert.equal(om.headers['content-type'], OPENMETRICS_CONTENT_TYPE);
+  } finally {
+    server.close();
+  }
+});
 
 test('metricsHandler serves both formats, gzip on request, HEAD, and 405 for other methods', async () => {
   const r = new Registry();

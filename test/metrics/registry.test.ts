@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Registry } from 'sightline/metrics';
+import { Registry, TEXT_CONTENT_TYPE } from 'sightline/metrics';
+import { promtoolCheckMetrics, requireBinary } from '../support/prometheus.js';
 import { SightlineError } from 'sightline';
 import { errorCode, quiet, samples } from '../support/metrics.js';
 
@@ -65,7 +66,7 @@ test('invalid definitions throw coded errors naming the field', () => {
     assert.equal((e as SightlineError).field, 'labelNames[1]');
   }
   // A failed definition leaves nothing behind.
-  assert.equal(r.metrics().length, 0);
+  assert.equal(r.getMetricsAsArray().length, 0);
 });
 
 test('series keys cannot collide, whatever the label values (property)', async () => {
@@ -265,4 +266,25 @@ test('label lookup: the generated path and the generic loop (over 8 labels) agre
     assert.equal(three.seriesCount, expected.size);
     assert.equal(nine.seriesCount, expected.size);
   }), { numRuns: 50 });
+});
+
+test('prom-client habits: metrics() is the text exposition 0.0.4, contentType its media type, both pass promtool', async (t) => {
+  const r = new Registry({ onWarning: () => undefined });
+  r.counter({ name: 'jobs_total', help: 'Jobs "done"', labelNames: ['queue'] }).labels({ queue: 'a\\b' }).inc(3);
+  r.histogram({ name: 'job_seconds', help: 'Job durations', buckets: [0.1, 1] }).observe(0.5);
+  r.gauge({ name: 'queue_depth', help: 'Waiting jobs', collect: (g) => g.set(4) });
+  assert.equal(r.contentType, 'text/plain; version=0.0.4; charset=utf-8');
+  assert.equal(r.contentType, TEXT_CONTENT_TYPE);
+  const body = await r.metrics();
+  assert.equal(typeof body, 'string');
+  assert.equal(body, await r.render('text'));
+  assert.match(body, /^jobs_total\{queue="a\\\\b"\} 3$/m);
+  assert.match(body, /^queue_depth 4$/m, 'collect callbacks ran');
+  assert.doesNotMatch(body, /# EOF/);
+  assert.deepEqual(r.getMetricsAsArray().map((m) => m.name), ['jobs_total', 'job_seconds', 'queue_depth']);
+  const promtool = requireBinary(t, 'promtool', 'prometheus');
+  if (promtool === undefined) return;
+  const checked = await promtoolCheckMetrics(body, promtool);
+  assert.equal(checked.code, 0, checked.output);
+  assert.equal(checked.output.trim(), '', checked.output);
 });

@@ -285,3 +285,54 @@ test('promtool: the default metrics pass check metrics with no lint warning', as
     h.stop();
   }
 });
+
+test('activeTotals: prom-client\'s nodejs_active_*_total, untyped, equal to the sums of the {type} gauges; off by default', async (t) => {
+  const off = quiet();
+  const h0 = collectDefaultMetrics(off);
+  try {
+    assert.doesNotMatch(await off.render('text'), /nodejs_active_\w+_total/);
+  } finally {
+    h0.stop();
+  }
+  const registry = quiet();
+  const h = collectDefaultMetrics(registry, { activeTotals: true });
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const text = await registry.render('text');
+    const ty = types(text);
+    const s = numericSamples(text);
+    for (const kind of ['handles', 'requests', 'resources']) {
+      assert.equal(ty.get(`nodejs_active_${kind}_total`), 'untyped', kind);
+      let sum = 0;
+      for (const [k, v] of s) if (k.startsWith(`nodejs_active_${kind}{`)) sum += v;
+      assert.equal(value(s, `nodejs_active_${kind}_total`), sum, `${kind}: the total counts the same list as the {type} gauge`);
+    }
+    assert.ok(value(s, 'nodejs_active_handles_total') >= 1, 'the listening server is a handle');
+    assert.ok(h.names.includes('nodejs_active_handles_total'));
+    const om = await registry.render('openmetrics');
+    assert.match(om, /^# TYPE nodejs_active_handles_total unknown$/m);
+    assert.match(om, /^nodejs_active_handles_total \d+$/m);
+    const promtool = requireBinary(t, 'promtool', 'prometheus');
+    if (promtool !== undefined) {
+      const r = await promtoolCheckMetrics(text, promtool);
+      assert.equal(r.code, 0, r.output);
+      assert.equal(r.output.trim(), '', 'untyped: no "_total" lint warning');
+    }
+  } finally {
+    server.close();
+    h.stop();
+  }
+  assert.equal(registry.get('nodejs_active_handles_total'), undefined, 'stop() removes them');
+  assert.equal(errorCode(() => collectDefaultMetrics(quiet(), { activeTotals: 'yes' } as never)), 'SL_ERR_METRICS_RUNTIME_OPTION');
+  // A user gauge cannot take the name (gauges may not end in _total), and excluding one keeps the others.
+  const ex = quiet();
+  const he = collectDefaultMetrics(ex, { activeTotals: true, exclude: ['nodejs_active_requests_total'] });
+  try {
+    const text = await ex.render('text');
+    assert.match(text, /^nodejs_active_handles_total /m);
+    assert.doesNotMatch(text, /nodejs_active_requests_total/);
+  } finally {
+    he.stop();
+  }
+});

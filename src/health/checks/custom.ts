@@ -1,5 +1,8 @@
 import type { HealthCheck } from '../health.js';
-import { InvalidCheck } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { InvalidCheck, UnknownOption } from '../errors.js';
+
+const CUSTOM_CHECK_OPTION_KEYS = optionKeys<{ componentType?: string; measurement?: string; dependency?: boolean }>()(['componentType', 'measurement', 'dependency']);
 import type { CheckFunction } from '../result.js';
 
 /**
@@ -9,5 +12,6 @@ import type { CheckFunction } from '../result.js';
  */
 export function customCheck(fn: CheckFunction, options: { componentType?: string; measurement?: string; dependency?: boolean } = {}): HealthCheck {
   if (typeof fn !== 'function') throw InvalidCheck('check', 'customCheck needs a function');
+  checkOptionKeys(options, CUSTOM_CHECK_OPTION_KEYS, UnknownOption, 'customCheck()');
   return { run: fn, ...options };
 }

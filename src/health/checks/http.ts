@@ -1,5 +1,6 @@
 import type { HealthCheck } from '../health.js';
-import { InvalidCheck } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { InvalidCheck, UnknownOption } from '../errors.js';
 
 /** Options of {@link httpCheck}. */
 export interface HttpCheckOptions {
@@ -11,6 +12,8 @@ export interface HttpCheckOptions {
   headers?: Record<string, string>;
 }
 
+const HTTP_CHECK_OPTION_KEYS = optionKeys<HttpCheckOptions>()(['expectedStatus', 'method', 'headers']);
+
 /**
  * An HTTP dependency check: one request with `fetch`, aborted at the check's timeout; passes when
  * the status is the expected one. Outputs name the URL without credentials, query or fragment.
@@ -18,6 +21,7 @@ export interface HttpCheckOptions {
  * health.register({ name: 'payments', check: httpCheck('http://payments:8080/health/ready', { expectedStatus: 200 }) });
  */
 export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): HealthCheck {
+  checkOptionKeys(options, HTTP_CHECK_OPTION_KEYS, UnknownOption, 'httpCheck()');
   let u: URL;
   try {
     u = new URL(url);

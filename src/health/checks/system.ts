@@ -2,7 +2,8 @@ import { statfs } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { HealthCheck } from '../health.js';
-import { InvalidCheck } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { InvalidCheck, UnknownOption } from '../errors.js';
 import type { HealthStatus } from '../result.js';
 
 function threshold(v: unknown, field: string, dflt: number): number {
@@ -25,12 +26,15 @@ export interface DiskSpaceOptions {
   failBelowBytes?: number;
 }
 
+const DISK_OPTION_KEYS = optionKeys<DiskSpaceOptions>()(['path', 'warnBelowBytes', 'failBelowBytes']);
+
 /**
  * Free disk space (fs.statfs, blocks available to unprivileged users). Observed value: free bytes.
  * @example
  * health.register({ name: 'disk', check: diskSpaceCheck({ path: '/var/lib/app' }), critical: false });
  */
 export function diskSpaceCheck(options: DiskSpaceOptions = {}): HealthCheck {
+  checkOptionKeys(options, DISK_OPTION_KEYS, UnknownOption, 'diskSpaceCheck()');
   const path = options.path ?? process.cwd();
   if (typeof path !== 'string' || path === '') throw InvalidCheck('path', 'path must be a non-empty string');
   const warnBelow = threshold(options.warnBelowBytes, 'warnBelowBytes', 1024 ** 3);
@@ -55,6 +59,8 @@ export interface EventLoopDelayOptions {
   failMs?: number;
 }
 
+const EVENT_LOOP_OPTION_KEYS = optionKeys<EventLoopDelayOptions>()(['warnMs', 'failMs']);
+
 /**
  * Event-loop delay (perf_hooks.monitorEventLoopDelay): p99 since the previous run, in ms. Local,
  * so it may feed liveness.
@@ -62,6 +68,7 @@ export interface EventLoopDelayOptions {
  * health.register({ name: 'eventloop', check: eventLoopDelayCheck({ failMs: 2000 }), probes: ['liveness', 'readiness'] });
  */
 export function eventLoopDelayCheck(options: EventLoopDelayOptions = {}): HealthCheck {
+  checkOptionKeys(options, EVENT_LOOP_OPTION_KEYS, UnknownOption, 'eventLoopDelayCheck()');
   const warnMs = threshold(options.warnMs, 'warnMs', 200);
   const failMs = threshold(options.failMs, 'failMs', 1000);
   const h = monitorEventLoopDelay({ resolution: 20 });
@@ -87,12 +94,15 @@ export interface HeapOptions {
   failPercent?: number;
 }
 
+const HEAP_OPTION_KEYS = optionKeys<HeapOptions>()(['warnPercent', 'failPercent']);
+
 /**
  * Heap usage: used heap as a percent of V8's heap size limit. Local, so it may feed liveness.
  * @example
  * health.register({ name: 'heap', check: heapCheck(), probes: ['liveness'], critical: false });
  */
 export function heapCheck(options: HeapOptions = {}): HealthCheck {
+  checkOptionKeys(options, HEAP_OPTION_KEYS, UnknownOption, 'heapCheck()');
   const warnAt = threshold(options.warnPercent, 'warnPercent', 85);
   const failAt = threshold(options.failPercent, 'failPercent', 95);
   return {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ThreadDestination } from './thread-destination.js';
+import { BUFFER_OPTION_KEYS } from './thread-destination.js';
 import type { BufferOptions } from './thread-destination.js';
-import { FileNotWritable } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { FileNotWritable, UnknownOption } from '../errors.js';
 
 /**
  * Standard output (the default destination): JSON lines for containers and log collectors.
@@ -10,11 +12,13 @@ import { FileNotWritable } from '../errors.js';
  * createLogger({ destination: stdout({ level: 'info' }) });
  */
 export function stdout(options: BufferOptions = {}): ThreadDestination {
+  checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'stdout()', 'destination');
   return new ThreadDestination('fd', 'stdout', { fd: 1 }, options, 1);
 }
 
 /** Standard error. */
 export function stderr(options: BufferOptions = {}): ThreadDestination {
+  checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'stderr()', 'destination');
   return new ThreadDestination('fd', 'stderr', { fd: 2 }, options, 2);
 }
 
@@ -26,6 +30,8 @@ export interface FileOptions extends BufferOptions {
   reopenOnSighup?: boolean;
 }
 
+const FILE_OPTION_KEYS = optionKeys<FileOptions>()([...BUFFER_OPTION_KEYS, 'mkdir', 'reopenOnSighup']);
+
 /**
  * Appends to a file. The file is opened at creation (a bad path throws SL_ERR_LOG_FILE_NOT_WRITABLE);
  * writes happen in the log writer thread.
@@ -34,6 +40,7 @@ export interface FileOptions extends BufferOptions {
  */
 export function file(filePath: string, options: FileOptions = {}): ThreadDestination {
   if (typeof filePath !== 'string' || filePath === '') throw FileNotWritable('destination.path', String(filePath), 'path must be a non-empty string');
+  checkOptionKeys(options, FILE_OPTION_KEYS, UnknownOption, 'file()', 'destination');
   const abs = path.resolve(filePath);
   let fd: number;
   try {
@@ -57,5 +64,6 @@ export function file(filePath: string, options: FileOptions = {}): ThreadDestina
  * Writes to an already open descriptor (the caller keeps ownership).
  */
 export function fdDestination(fd: number, options: BufferOptions = {}): ThreadDestination {
+  checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'fdDestination()', 'destination');
   return new ThreadDestination('fd', `fd:${fd}`, { fd }, options, fd);
 }

@@ -1,4 +1,8 @@
 import type { Destination, DestinationStats, LevelName } from '../destination.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { UnknownOption } from '../errors.js';
+
+const MEMORY_OPTION_KEYS = optionKeys<{ level?: LevelName; max?: number }>()(['level', 'max']);
 
 /**
  * An in-memory destination for tests: keeps every line (bounded by `max`, oldest dropped).
@@ -60,5 +64,6 @@ export class MemoryDestination implements Destination {
 }
 
 export function memory(options: { level?: LevelName; max?: number } = {}): MemoryDestination {
+  checkOptionKeys(options, MEMORY_OPTION_KEYS, UnknownOption, 'memory()', 'destination');
   return new MemoryDestination(options);
 }

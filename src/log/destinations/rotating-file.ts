@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ThreadDestination } from './thread-destination.js';
+import { BUFFER_OPTION_KEYS } from './thread-destination.js';
 import type { BufferOptions } from './thread-destination.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { parseSize } from './size.js';
 import { parseDuration } from './duration.js';
 import { perProcessPath } from './rotating-file-names.js';
 import type { RotatingFileSinkOptions } from './rotating-file-sink.js';
 import { acquireFileLock } from './rotating-file-lock.js';
 import type { FileLock } from './rotating-file-lock.js';
-import { FileNotWritable, InvalidInterval, InvalidOption } from '../errors.js';
+import { FileNotWritable, InvalidInterval, InvalidOption, UnknownOption } from '../errors.js';
 
 /** Options of {@link rotatingFile}. */
 export interface RotatingFileOptions extends BufferOptions {
@@ -36,6 +38,10 @@ export interface RotatingFileOptions extends BufferOptions {
   /** Re-open the live file on SIGHUP, for an external logrotate that moves it (default false). */
   reopenOnSighup?: boolean;
 }
+
+const ROTATING_FILE_OPTION_KEYS = optionKeys<RotatingFileOptions>()([
+  ...BUFFER_OPTION_KEYS, 'path', 'size', 'interval', 'utc', 'keep', 'maxAge', 'compress', 'mkdir', 'perProcess', 'reopenOnSighup',
+]);
 
 /** A rotating file destination; see {@link rotatingFile}. */
 export class RotatingFileDestination extends ThreadDestination {
@@ -78,6 +84,7 @@ export class RotatingFileDestination extends ThreadDestination {
 export function rotatingFile(options: RotatingFileOptions): RotatingFileDestination {
   if (typeof options !== 'object' || options === null) throw InvalidOption('destination', 'rotatingFile() needs an options object with a path');
   const o = options;
+  checkOptionKeys(o, ROTATING_FILE_OPTION_KEYS, UnknownOption, 'rotatingFile()', 'destination');
   if (typeof o.path !== 'string' || o.path === '') throw FileNotWritable('destination.path', String(o.path), 'path must be a non-empty string');
   const maxSize = o.size === undefined ? undefined : parseSize(o.size, 'destination.size');
   if (o.interval !== undefined && o.interval !== 'hourly' && o.interval !== 'daily') throw InvalidInterval('destination.interval', o.interval);

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import { ThreadDestination } from './thread-destination.js';
+import { BUFFER_OPTION_KEYS } from './thread-destination.js';
 import type { BufferOptions } from './thread-destination.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { FACILITIES, headerField } from './syslog-format.js';
 import type { SyslogSinkOptions } from './syslog-sink.js';
-import { InvalidSyslogOption } from '../errors.js';
+import { InvalidSyslogOption, UnknownOption } from '../errors.js';
 
 /** Options of {@link syslog}. */
 export interface SyslogOptions extends BufferOptions {
@@ -54,6 +56,12 @@ export interface SyslogOptions extends BufferOptions {
 }
 
 const F = 'destination';
+const SYSLOG_OPTION_KEYS = optionKeys<SyslogOptions>()([
+  ...BUFFER_OPTION_KEYS, 'host', 'port', 'protocol', 'path', 'loggerCommand', 'socketFormat', 'facility', 'appName', 'msgId',
+  'hostname', 'structuredData', 'bom', 'maxMessageSize', 'maxQueue', 'reconnect', 'connectTimeoutMs', 'tls',
+]);
+const RECONNECT_KEYS = optionKeys<NonNullable<SyslogOptions['reconnect']>>()(['initialDelayMs', 'maxDelayMs']);
+const TLS_KEYS = optionKeys<NonNullable<SyslogOptions['tls']>>()(['ca', 'cert', 'key', 'passphrase', 'rejectUnauthorized', 'servername', 'minVersion']);
 /** The system log socket (glibc's syslog(3) default). */
 const DEV_LOG = '/dev/log';
 
@@ -93,6 +101,9 @@ function int(v: unknown, field: string, dflt: number, min: number, max: number):
 export function syslog(options: SyslogOptions = {}): ThreadDestination {
   if (typeof options !== 'object' || options === null) throw InvalidSyslogOption(F, 'syslog() takes an options object');
   const o = options;
+  checkOptionKeys(o, SYSLOG_OPTION_KEYS, UnknownOption, 'syslog()', F);
+  if (typeof o.reconnect === 'object' && o.reconnect !== null) checkOptionKeys(o.reconnect, RECONNECT_KEYS, UnknownOption, 'syslog() reconnect', `${F}.reconnect`);
+  if (typeof o.tls === 'object' && o.tls !== null) checkOptionKeys(o.tls, TLS_KEYS, UnknownOption, 'syslog() tls', `${F}.tls`);
   let transport: SyslogSinkOptions['transport'];
   let path = o.path;
   // Like syslog(3): nothing said about where → the local system log socket, when there is one.

@@ -4,6 +4,7 @@ import { writerThread } from './writer.js';
 import type { WriterThread } from './writer.js';
 import type { Destination, DestinationStats, LevelName } from '../destination.js';
 import { registerForExit, unregisterForExit } from '../exit.js';
+import { optionKeys } from '../../errors.js';
 import { InvalidOption } from '../errors.js';
 import { parseLevelName } from '../levels.js';
 
@@ -33,6 +34,9 @@ export interface BufferOptions {
   /** Longest wait for the writer at process exit (default 10 000 ms). */
   exitTimeoutMs?: number;
 }
+
+/** Every key of {@link BufferOptions} (the destinations' own lists start with these). @internal */
+export const BUFFER_OPTION_KEYS = optionKeys<BufferOptions>()(['level', 'maxBuffer', 'onFull', 'maxWaitMs', 'batchSize', 'flushIntervalMs', 'exitTimeoutMs']);
 
 /** A batch handed to the writer thread: bytes [start, end) of the ring, acknowledged by `seq`. */
 interface Inflight {

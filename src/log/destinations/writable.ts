@@ -1,7 +1,8 @@
 import { writeAllSync } from './fd-sink.js';
 import type { Destination, DestinationStats, LevelName } from '../destination.js';
 import { registerForExit, unregisterForExit } from '../exit.js';
-import { InvalidDestination, InvalidOption } from '../errors.js';
+import { InvalidDestination, InvalidOption, UnknownOption } from '../errors.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { parseLevelName } from '../levels.js';
 import { describeThrow } from '../serialize.js';
 
@@ -39,6 +40,8 @@ export interface WritableOptions {
   /** Longest wait of `flush()` for a stream that does not drain (default 10 000 ms). */
   flushTimeoutMs?: number;
 }
+
+const WRITABLE_OPTION_KEYS = optionKeys<WritableOptions>()(['level', 'maxBuffer', 'flushTimeoutMs']);
 
 /**
  * Whether `v` looks like a Node Writable (an event emitter with `write`) rather than a Sightline
@@ -100,6 +103,7 @@ export class WritableDestination implements Destination {
     if (!isWritableLike(stream)) throw InvalidDestination(field, 'a stream needs write() and on()');
     if (stream.writableEnded === true || stream.destroyed === true) throw InvalidDestination(field, 'the stream has already ended or been destroyed');
     if (typeof options !== 'object' || options === null) throw InvalidOption(field, 'options must be an object');
+    checkOptionKeys(options, WRITABLE_OPTION_KEYS, UnknownOption, 'writable()', field);
     this.#stream = stream;
     this.name = `stream:${streamName(stream)}`;
     this.level = options.level === undefined ? undefined : parseLevelName(options.level, `${field}.level`) as LevelName;

@@ -11,6 +11,8 @@ import type { Gauge } from '../gauge.js';
 import type { Registry } from '../registry.js';
 import { Platform } from '../system/platform.js';
 import { SeriesSync, setCounter } from '../system/series-sync.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { UnknownOption } from '../errors.js';
 import { InvalidRuntimeOption } from './errors.js';
 import { DEFAULT_GC_BUCKETS, observeGc } from './gc.js';
 
@@ -24,7 +26,17 @@ export interface DefaultMetricsOptions {
   eventLoopMonitoringPrecision?: number;
   /** Names (without prefix) of default metrics not to define, e.g. `['nodejs_gc_duration_seconds']`. */
   exclude?: readonly string[];
+  /**
+   * Also define prom-client's `nodejs_active_handles_total`, `nodejs_active_requests_total` and
+   * `nodejs_active_resources_total` (the counts of the `{type}` gauges' lists, exposed as TYPE
+   * `untyped`), which Grafana dashboard 11159 queries by name. Default false: see
+   * docs/metrics-runtime.md for why.
+   */
+  activeTotals?: boolean;
 }
+
+/** Every key of {@link DefaultMetricsOptions}. @internal */
+export const DEFAULT_METRICS_OPTION_KEYS = optionKeys<DefaultMetricsOptions>()(['prefix', 'gcDurationBuckets', 'eventLoopMonitoringPrecision', 'exclude', 'activeTotals']);
 
 /** What {@link collectDefaultMetrics} returns. */
 export interface DefaultMetricsHandle {
@@ -139,24 +151,50 @@ function countBy(items: Iterable<string>): Map<string, number> {
   return out;
 }
 
-function activeResourceMetrics(ctx: Ctx): void {
+/** prom-client's `_total` gauge of a list's length, exposed untyped (a gauge may not end in `_total`). */
+function untypedTotal(ctx: Ctx, on: boolean, name: string, help: string): Gauge | undefined {
+  if (!on || ctx.exclude.has(name)) return undefined;
+  const g = ctx.registry.untypedGauge({ name: ctx.prefix + name, help });
+  ctx.names.push(g.name);
+  return g;
+}
+
+function activeResourceMetrics(ctx: Ctx, totals: boolean): void {
   const resources = gauge(ctx, 'nodejs_active_resources', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.', { labelNames: ['type'] });
+  const resourcesTotal = untypedTotal(ctx, totals, 'nodejs_active_resources_total', 'Total number of active resources.');
   const p = process as unknown as { _getActiveHandles?: () => unknown[]; _getActiveRequests?: () => unknown[] };
   // The per-kind split exists only through these undocumented functions (what prom-client
   // uses); getActiveResourcesInfo() mixes handles, requests and timers in one list.
-  const handles = typeof p._getActiveHandles === 'function'
+  const hasHandles = typeof p._getActiveHandles === 'function';
+  const hasRequests = typeof p._getActiveRequests === 'function';
+  const handles = hasHandles
     ? gauge(ctx, 'nodejs_active_handles', 'Number of active libuv handles grouped by handle type. Every handle type is C++ class name.', { labelNames: ['type'] })
     : undefined;
-  const requests = typeof p._getActiveRequests === 'function'
+  const handlesTotal = untypedTotal(ctx, totals && hasHandles, 'nodejs_active_handles_total', 'Total number of active handles.');
+  const requests = hasRequests
     ? gauge(ctx, 'nodejs_active_requests', 'Number of active libuv requests grouped by request type. Every request type is C++ class name.', { labelNames: ['type'] })
     : undefined;
+  const requestsTotal = untypedTotal(ctx, totals && hasRequests, 'nodejs_active_requests_total', 'Total number of active requests.');
   const syncs = [resources, handles, requests].map((g) => (g === undefined ? undefined : new SeriesSync(g)));
   const byClass = (list: unknown[]): Map<string, number> =>
     countBy(list.map((x) => (x as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'unknown'));
   collector(ctx, 'nodejs_active', () => {
-    syncs[0]?.update([...countBy(process.getActiveResourcesInfo())].map(([type, n]) => [{ type }, n] as const));
-    if (p._getActiveHandles !== undefined) syncs[1]?.update([...byClass(p._getActiveHandles())].map(([type, n]) => [{ type }, n] as const));
-    if (p._getActiveRequests !== undefined) syncs[2]?.update([...byClass(p._getActiveRequests())].map(([type, n]) => [{ type }, n] as const));
+    // One call per list and scrape: the totals are the lengths of the lists the {type} gauges count.
+    if (resources !== undefined || resourcesTotal !== undefined) {
+      const list = process.getActiveResourcesInfo();
+      syncs[0]?.update([...countBy(list)].map(([type, n]) => [{ type }, n] as const));
+      resourcesTotal?.set(list.length);
+    }
+    if (p._getActiveHandles !== undefined && (handles !== undefined || handlesTotal !== undefined)) {
+      const list = p._getActiveHandles();
+      syncs[1]?.update([...byClass(list)].map(([type, n]) => [{ type }, n] as const));
+      handlesTotal?.set(list.length);
+    }
+    if (p._getActiveRequests !== undefined && (requests !== undefined || requestsTotal !== undefined)) {
+      const list = p._getActiveRequests();
+      syncs[2]?.update([...byClass(list)].map(([type, n]) => [{ type }, n] as const));
+      requestsTotal?.set(list.length);
+    }
   });
 }
 
@@ -232,8 +270,12 @@ function gcMetric(ctx: Ctx, buckets: readonly number[]): void {
   ctx.stops.push(observeGc(h));
 }
 
-function validate(options: DefaultMetricsOptions): { prefix: string; resolution: number; buckets: readonly number[]; exclude: Set<string> } {
+function validate(options: DefaultMetricsOptions): { prefix: string; resolution: number; buckets: readonly number[]; exclude: Set<string>; totals: boolean } {
   if (typeof options !== 'object' || options === null) throw InvalidRuntimeOption(undefined, 'options must be an object');
+  checkOptionKeys(options, DEFAULT_METRICS_OPTION_KEYS, UnknownOption, 'collectDefaultMetrics()');
+  if (options.activeTotals !== undefined && typeof options.activeTotals !== 'boolean') {
+    throw InvalidRuntimeOption('activeTotals', 'activeTotals must be true or false');
+  }
   const prefix = options.prefix ?? '';
   if (typeof prefix !== 'string' || (prefix !== '' && !PREFIX.test(prefix))) {
     throw InvalidRuntimeOption('prefix', `prefix "${String(prefix)}" must match [a-zA-Z_:][a-zA-Z0-9_:]*`);
@@ -246,7 +288,7 @@ function validate(options: DefaultMetricsOptions): { prefix: string; resolution:
   if (!Array.isArray(exclude) || exclude.some((x) => typeof x !== 'string')) {
     throw InvalidRuntimeOption('exclude', 'exclude must be an array of metric names');
   }
-  return { prefix, resolution, buckets: options.gcDurationBuckets ?? DEFAULT_GC_BUCKETS, exclude: new Set(exclude) };
+  return { prefix, resolution, buckets: options.gcDurationBuckets ?? DEFAULT_GC_BUCKETS, exclude: new Set(exclude), totals: options.activeTotals === true };
 }
 
 /**
@@ -264,7 +306,7 @@ function validate(options: DefaultMetricsOptions): { prefix: string; resolution:
 export function collectDefaultMetrics(registry: Registry, options: DefaultMetricsOptions = {}): DefaultMetricsHandle {
   const existing = handles.get(registry);
   if (existing !== undefined) return existing;
-  const { prefix, resolution, buckets, exclude } = validate(options);
+  const { prefix, resolution, buckets, exclude, totals } = validate(options);
   const ctx: Ctx = { registry, prefix, exclude, names: [], stops: [], platform: new Platform() };
   const stop = (): void => {
     for (const s of ctx.stops.splice(0)) s();
@@ -274,7 +316,7 @@ export function collectDefaultMetrics(registry: Registry, options: DefaultMetric
   try {
     // First, so that its synchronous count runs before the other collectors start their own
     // file reads (collectors start in registration order), which would otherwise be counted.
-    activeResourceMetrics(ctx);
+    activeResourceMetrics(ctx, totals);
     processMetrics(ctx);
     heapMetrics(ctx);
     eventLoopMetrics(ctx, resolution);

@@ -8,6 +8,8 @@
 import type { Counter } from '../counter.js';
 import type { Gauge } from '../gauge.js';
 import type { Registry } from '../registry.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { UnknownOption } from '../errors.js';
 import { InvalidSystemOption } from './errors.js';
 import { Platform, type PlatformPaths } from './platform.js';
 import { SeriesSync, setCounter } from './series-sync.js';
@@ -28,6 +30,8 @@ export interface SystemMetricsOptions {
   /** Where to read from (tests); default the real /proc and the discovered cgroup. */
   paths?: PlatformPaths;
 }
+
+const SYSTEM_OPTION_KEYS = optionKeys<SystemMetricsOptions>()(['fsTypesExclude', 'mountPointsExclude', 'diskDevicesExclude', 'netDevicesExclude', 'paths']);
 
 /** What {@link collectSystemMetrics} returns. */
 export interface SystemMetricsHandle {
@@ -278,6 +282,7 @@ function regexOption(v: unknown, field: string, fallback: RegExp | undefined): R
  */
 export function collectSystemMetrics(registry: Registry, options: SystemMetricsOptions = {}): SystemMetricsHandle {
   if (typeof options !== 'object' || options === null) throw InvalidSystemOption(undefined, 'options must be an object');
+  checkOptionKeys(options, SYSTEM_OPTION_KEYS, UnknownOption, 'collectSystemMetrics()');
   const fsTypes = regexOption(options.fsTypesExclude, 'fsTypesExclude', DEFAULT_FS_TYPES_EXCLUDE)!;
   const mountPoints = regexOption(options.mountPointsExclude, 'mountPointsExclude', DEFAULT_MOUNT_POINTS_EXCLUDE)!;
   const disks = regexOption(options.diskDevicesExclude, 'diskDevicesExclude', DEFAULT_DISK_DEVICES_EXCLUDE)!;

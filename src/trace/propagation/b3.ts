@@ -1,5 +1,7 @@
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { isLowerHexNonZero } from './hex.js';
+import { checkOptionKeys, optionKeys } from '../../errors.js';
+import { UnknownOption } from '../errors.js';
 import { contextWithSpan } from '../../context/context.js';
 import { RemoteSpan } from './remote-span.js';
 import { isSuppressed, spanContextOf } from './w3c-trace-context.js';
@@ -17,6 +19,8 @@ export interface B3PropagatorOptions {
   /** Header layout written by `inject`: one `b3` header (default) or the `X-B3-*` set. Both are read. */
   injectEncoding?: 'single' | 'multi';
 }
+
+const B3_OPTION_KEYS = optionKeys<B3PropagatorOptions>()(['injectEncoding']);
 
 function first(v: string | string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : Array.isArray(v) ? v[0] : undefined;
@@ -59,6 +63,7 @@ export class B3Propagator implements TextMapPropagator {
   readonly #multi: boolean;
 
   constructor(options: B3PropagatorOptions = {}) {
+    checkOptionKeys(options, B3_OPTION_KEYS, UnknownOption, 'new B3Propagator()');
     this.#multi = options.injectEncoding === 'multi';
   }
 
