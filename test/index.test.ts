@@ -96,3 +96,33 @@ test('sightline(): configuration errors are coded and name the field', () => {
   assert.throws(() => obs.handler('nope' as never), { code: 'SL_ERR_HTTP_INVALID_LISTENER' });
   void obs.shutdown();
 });
+
+test('sightline(): its env reaches the logger (LOG_LEVEL and NODE_ENV), not process.env', async () => {
+  const debug = sightline({ env: { NODE_ENV: 'production', LOG_LEVEL: 'debug' }, log: { destination: memory() }, admin: false, health: false, client: false, trace: { register: false } });
+  const prod = sightline({ env: { NODE_ENV: 'production' }, log: { destination: memory() }, admin: false, health: false, client: false, trace: { register: false } });
+  try {
+    assert.equal(debug.log.level, 'debug');
+    assert.equal(prod.log.level, 'warn');
+  } finally {
+    await debug.shutdown();
+    await prod.shutdown();
+  }
+});
+
+test('sightline(): shutdown stops the pillars in reverse of their start: probes fail first, the logger flushes last', async () => {
+  const dest = memory();
+  const obs = sightline({ service: 'order', env: {}, log: { destination: dest }, admin: { port: 0 }, client: false, trace: { register: false }, health: { shutdown: false, crash: false } });
+  obs.started();
+  await obs.admin!.ready();
+  const ready = `${obs.admin!.url()!}/health/ready`;
+  assert.equal((await get(ready)).status, 200);
+  let flushedAfterAdminClosed = false;
+  const flush = obs.log.flush.bind(obs.log);
+  obs.log.flush = async () => {
+    flushedAfterAdminClosed = obs.admin!.url() === undefined;
+    return flush();
+  };
+  await obs.shutdown();
+  assert.equal(obs.health!.readiness().statusCode, 503, 'readiness fails once shutting down');
+  assert.ok(flushedAfterAdminClosed, 'the logger flushes after the admin server closed');
+});

@@ -2,6 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import { LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
+import type { Env } from '../env.js';
 import { storage } from '../context/context.js';
 import type { Scope } from '../context/context.js';
 import { LEVELS, LEVEL_NAMES } from './destination.js';
@@ -73,10 +74,12 @@ export interface LoggerOptions {
   callsite?: boolean;
   /** Fields bound to every line of this logger (serialized once). */
   base?: Record<string, unknown>;
+  /** Environment read for `LOG_LEVEL`, `NODE_ENV` and `OTEL_SERVICE_NAME` (default `process.env`). */
+  env?: Env;
 }
 
 /** Every key of {@link LoggerOptions}: any other throws SL_ERR_LOG_UNKNOWN_OPTION. @internal */
-export const LOGGER_OPTION_KEYS = optionKeys<LoggerOptions>()(['service', 'level', 'destination', 'profile', 'redact', 'limits', 'sampling', 'rateLimit', 'callsite', 'base']);
+export const LOGGER_OPTION_KEYS = optionKeys<LoggerOptions>()(['service', 'level', 'destination', 'profile', 'redact', 'limits', 'sampling', 'rateLimit', 'callsite', 'base', 'env']);
 const LIMIT_KEYS = optionKeys<SerializeLimits>()(['maxStringLength', 'maxDepth', 'maxItems']);
 const DESTINATION_ENTRY_KEYS = optionKeys<{ destination: Destination; level?: LevelName }>()(['destination', 'level']);
 
@@ -158,7 +161,7 @@ class Core {
     for (const name of LEVEL_NAMES) {
       this.mid[LEVELS[name]] = `",${JSON.stringify(this.keys.level)}:"${name}",${JSON.stringify(this.keys.msg)}:`;
     }
-    const service = o.service ?? envString(process.env, 'OTEL_SERVICE_NAME');
+    const service = o.service ?? envString(o.env ?? process.env, 'OTEL_SERVICE_NAME');
     if (service !== undefined && typeof service !== 'string') throw InvalidOption('service', 'service must be a string');
     this.service = (ecs ? ',"ecs.version":"8.11.0"' : '') + (service === undefined ? '' : this.ser.key(this.keys.service) + JSON.stringify(service));
 
@@ -534,7 +537,7 @@ const FATAL = levelMethod(60);
 export function createLogger(options: LoggerOptions = {}): Logger {
   if (typeof options !== 'object' || options === null) throw InvalidOption(undefined, 'options must be an object');
   checkOptionKeys(options, LOGGER_OPTION_KEYS, UnknownOption, 'createLogger()');
-  const level = resolveLevel(options.level);
+  const level = resolveLevel(options.level, options.env ?? process.env);
   const core = new Core(options);
   const bindings = options.base === undefined ? '' : core.ser.fields(options.base);
   return new Logger(core, bindings, level);

@@ -95,6 +95,42 @@ function bareProbe(probe: () => ProbeResponse): (req: IncomingMessage, res: Serv
   };
 }
 
+/** A route a component serves on the admin server. */
+interface AdminRoute {
+  path: string;
+  handler: AdminHandler;
+  /** Answered without the admin token (unless `admin.protectProbes`). */
+  probe?: boolean;
+}
+
+/** One pillar's part of `sightline()`: started in declared order, stopped in reverse. @internal */
+interface Component {
+  readonly name: string;
+  /** Side effects (listeners, timers, global registration); runs after every option is validated. */
+  start?(): void;
+  /** Routes for the admin server. */
+  routes?(): AdminRoute[];
+  /** Undoes `start`; awaited, in reverse declared order, by `shutdown()`. */
+  stop?(): void | Promise<void>;
+}
+
+/** The three probes: the full health+json answer with the token, the bare status without it. */
+function probeRoutes(health: Health): AdminRoute[] {
+  const answers: [string, () => ProbeResponse][] = [
+    [health.paths.live, () => health.liveness()],
+    [health.paths.ready, () => health.readiness()],
+    [health.paths.startup, () => health.startup()],
+  ];
+  return answers.map(([path, answer]) => {
+    const bare = bareProbe(answer);
+    const handler: AdminHandler = (req, res, access) => {
+      if (access.authenticated) health.handle(req, res);
+      else bare(req, res);
+    };
+    return { path, handler, probe: true };
+  });
+}
+
 /** Whether spans go to OTLP: explicit option, else only when an endpoint is configured. */
 function wantsOtlp(option: unknown, env: NodeJS.ProcessEnv): boolean {
   if (option === false) return false;
@@ -125,7 +161,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
 
   // Logs
   const logOpt = object(options.log, 'log');
-  const log = logOpt instanceof Logger ? logOpt : withinOption('log', () => createLogger({ service, ...logOpt }));
+  const log = logOpt instanceof Logger ? logOpt : withinOption('log', () => createLogger({ service, env, ...logOpt }));
 
   // Metrics
   const m = known(options.metrics, 'metrics', SIGHTLINE_METRICS_OPTION_KEYS) ?? {};
@@ -186,67 +222,93 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     admin = withinOption('admin', () => new AdminServer(adminOptions));
   }
 
-  // Side effects only once every option has been validated, so a throw leaves nothing behind.
-  if (register !== false) provider.register({ propagator });
-  client?.enable();
+  // Each pillar's part of the whole, in declared order: `start` runs in this order once every
+  // option above has been validated (a throw leaves nothing behind), `routes` go to the admin
+  // server, `stop` runs in reverse order. A new pillar is one more entry here.
   let runtime: DefaultMetricsHandle | undefined;
-  if (defaultMetrics !== false) runtime = withinOption('metrics.defaultMetrics', () => collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {}));
-  // OTLP log destinations given without a resource describe the same service as the spans.
-  const otlpLogs = log.core.dests.filter((d): d is OtlpLogDestination => d instanceof OtlpLogDestination);
-  for (const d of otlpLogs) d.useDefaultResource(provider.resource);
-  const otlpSpans = allExporters.filter((e): e is OtlpSpanExporter => e instanceof OtlpSpanExporter);
-  const otlpStats = () => [...otlpSpans.map((e) => e.stats()), ...otlpLogs.map((d) => d.stats().otlp)];
-  const unregisterSelf = selfMetrics === false ? undefined : registerSelfMetrics(registry, provider, log, otlpStats);
-  const stopGroups = errorGroups.capture();
+  let unregisterSelf: (() => void) | undefined;
+  let stopGroups: (() => void) | undefined;
   let crash: CrashCapture | undefined;
-  if (health !== undefined && crashOpt !== false) {
-    crash = withinOption('health.crash', () => installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] }));
-  }
-
-  // The admin routes, assembled in one place: /metrics and /health/*. With a token, the probes
-  // still answer without it (the kubelet seldom holds secrets), with the status only: the checks'
-  // outputs need the token.
-  if (admin !== undefined) {
-    admin.route('/metrics', metricsHandler(registry));
-    if (health !== undefined) {
-      const answers: [string, () => ProbeResponse][] = [
-        [health.paths.live, () => health.liveness()],
-        [health.paths.ready, () => health.readiness()],
-        [health.paths.startup, () => health.startup()],
-      ];
-      for (const [path, answer] of answers) {
-        const bare = bareProbe(answer);
-        const probe: AdminHandler = (req, res, access) => {
-          if (access.authenticated) health.handle(req, res);
-          else bare(req, res);
-        };
-        admin.route(path, probe, { probe: true });
-      }
-    }
-    admin.listen();
-    const server = admin;
-    // One line at start saying where the admin server listens (a failure to bind is reported on stderr by the server).
-    void server.ready().then((address) => {
-      if (address === undefined || down !== undefined) return;
-      log.info('admin server listening', { url: server.url(), routes: server.routes(), protected: server.options.token !== undefined });
-    });
-  }
+  const components: Component[] = [
+    { name: 'log', stop: () => log.flush() },
+    {
+      name: 'metrics',
+      start: () => {
+        if (defaultMetrics !== false) runtime = withinOption('metrics.defaultMetrics', () => collectDefaultMetrics(registry, typeof defaultMetrics === 'object' ? defaultMetrics : {}));
+        // OTLP log destinations given without a resource describe the same service as the spans.
+        const otlpLogs = log.core.dests.filter((d): d is OtlpLogDestination => d instanceof OtlpLogDestination);
+        for (const d of otlpLogs) d.useDefaultResource(provider.resource);
+        const otlpSpans = allExporters.filter((e): e is OtlpSpanExporter => e instanceof OtlpSpanExporter);
+        const otlpStats = () => [...otlpSpans.map((e) => e.stats()), ...otlpLogs.map((d) => d.stats().otlp)];
+        if (selfMetrics !== false) unregisterSelf = registerSelfMetrics(registry, provider, log, otlpStats);
+      },
+      routes: () => [{ path: '/metrics', handler: metricsHandler(registry) }],
+      stop: () => {
+        runtime?.stop();
+        unregisterSelf?.();
+      },
+    },
+    {
+      name: 'errors',
+      start: () => {
+        stopGroups = errorGroups.capture();
+        if (health !== undefined && crashOpt !== false) {
+          crash = withinOption('health.crash', () => installCrashCapture({ logger: log, registry, errorGroups, ...crashOpt, flushers: [() => provider.forceFlush()] }));
+        }
+      },
+      stop: () => {
+        stopGroups?.();
+        crash?.uninstall();
+      },
+    },
+    {
+      name: 'trace',
+      start: () => {
+        if (register !== false) provider.register({ propagator });
+      },
+      stop: () => provider.shutdown(),
+    },
+    {
+      name: 'http',
+      start: () => client?.enable(),
+      stop: () => {
+        http.stop();
+        client?.disable();
+      },
+    },
+    {
+      name: 'admin',
+      start: () => {
+        if (admin === undefined) return;
+        for (const r of components.flatMap((c) => c.routes?.() ?? [])) admin.route(r.path, r.handler, r.probe === true ? { probe: true } : undefined);
+        admin.listen();
+        const server = admin;
+        // One line at start saying where the admin server listens (a failure to bind is reported on stderr by the server).
+        void server.ready().then((address) => {
+          if (address === undefined || down !== undefined) return;
+          log.info('admin server listening', { url: server.url(), routes: server.routes(), protected: server.options.token !== undefined });
+        });
+      },
+      stop: () => admin?.close(),
+    },
+    {
+      name: 'health',
+      // With a token, the probes still answer without it (the kubelet seldom holds secrets), with
+      // the status only: the checks' outputs need the token.
+      routes: () => (health === undefined ? [] : probeRoutes(health)),
+      stop: () => {
+        health?.markShuttingDown();
+        health?.close();
+        graceful?.dispose();
+      },
+    },
+  ];
+  for (const c of components) c.start?.();
 
   let down: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     down ??= (async () => {
-      health?.markShuttingDown();
-      health?.close();
-      graceful?.dispose();
-      http.stop();
-      client?.disable();
-      await admin?.close();
-      await provider.shutdown();
-      runtime?.stop();
-      unregisterSelf?.();
-      stopGroups();
-      crash?.uninstall();
-      await log.flush();
+      for (const c of [...components].reverse()) await c.stop?.();
     })();
     return down;
   };
