@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import type { Destination, DestinationStats, LevelName } from '../log/destination.js';
-import type { Attributes, LogRecordData, ResourceData, ScopeData } from './model.js';
+import type { Attributes, ResourceData, ScopeData } from '../trace/index.js';
+import type { LogRecordData } from './log-record.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';

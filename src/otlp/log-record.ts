@@ -1,4 +1,20 @@
-import type { LogRecordData, ResourceData, ScopeData } from './model.js';
+import type { Attributes, ResourceData, ScopeData } from '../trace/index.js';
+
+/** A log record for OTLP export. */
+export interface LogRecordData {
+  /** Epoch milliseconds, fractional. */
+  readonly time: number;
+  /** OTLP severity number: TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21. */
+  readonly severityNumber: number;
+  readonly severityText: string;
+  readonly body: string;
+  readonly attributes: Attributes;
+  readonly traceId?: string;
+  readonly spanId?: string;
+  readonly traceFlags?: number;
+  readonly resource: ResourceData;
+  readonly scope: ScopeData;
+}
 
 /** OTLP severity numbers (logs data model): TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21. */
 export function severityOf(level: number): { severityNumber: number; severityText: string } {

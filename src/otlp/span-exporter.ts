@@ -1,5 +1,4 @@
-import type { ExportResult, SpanExporter } from '../trace/exporter.js';
-import type { SpanRecord } from './model.js';
+import type { ExportResult, SpanExporter, SpanRecord } from '../trace/index.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption } from './errors.js';

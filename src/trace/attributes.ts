@@ -1,4 +1,13 @@
-import type { AttributeValue, Attributes } from '../otlp/model.js';
+/** An attribute value as OpenTelemetry defines it: a primitive or a homogeneous array of one. */
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | readonly (string | null | undefined)[]
+  | readonly (number | null | undefined)[]
+  | readonly (boolean | null | undefined)[];
+
+export type Attributes = Record<string, AttributeValue | undefined>;
 
 /**
  * Attribute validation shared by spans, events, links and resources. Per the OpenTelemetry

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import { envInt, warnOnce } from './env.js';
 import { InvalidComponent, InvalidNumber } from './errors.js';
 import { callExport, suppressed } from './export-call.js';

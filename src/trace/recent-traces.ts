@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import { InvalidNumber } from './errors.js';
 import { LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';

@@ -1,9 +1,16 @@
 import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
-import type { AttributeValue, Attributes, ResourceData } from '../otlp/model.js';
 import { sanitizeValue } from './attributes.js';
+import type { AttributeValue, Attributes } from './attributes.js';
 import { envString, warnOnce } from './env.js';
 import { InvalidResource } from './errors.js';
+
+/** Resource: who produced the telemetry (service.name, host.name, …). */
+export interface ResourceData {
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount?: number;
+  readonly schemaUrl?: string;
+}
 
 /** What the resource is built from; see `createResource`. */
 export interface ResourceOptions {

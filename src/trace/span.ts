@@ -9,11 +9,13 @@ import type {
   TimeInput,
   TraceState,
 } from '@opentelemetry/api';
-import type { AttributeValue, Attributes, ResourceData, ScopeData, SpanEventData, SpanLinkData, SpanRecord } from '../otlp/model.js';
 import { copyAttributes, sanitizeValue } from './attributes.js';
+import type { AttributeValue, Attributes } from './attributes.js';
 import { now, toEpochMs } from './clock.js';
 import { hexId } from './ids.js';
 import type { SpanLimits } from './limits.js';
+import type { ResourceData } from './resource.js';
+import type { ScopeData, SpanEventData, SpanLinkData, SpanRecord } from './span-record.js';
 
 /** What a span needs from its provider: limits, and where to go when it ends. @internal */
 export interface SpanOwner {

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import { InvalidComponent, InvalidNumber, InvalidRatio } from './errors.js';
 import { isLocalRoot, LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';

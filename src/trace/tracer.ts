@@ -7,13 +7,13 @@ import type {
   TraceState,
 } from '@opentelemetry/api';
 import { Context, OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, ROOT_CONTEXT, storage } from '../context/context.js';
-import type { ScopeData } from '../otlp/model.js';
 import { now, toEpochMs } from './clock.js';
 import { idPool, isValidSpanId, isValidTraceId, reserveId, traceIdOf, type TraceIdRef } from './ids.js';
 import { INVALID_SPAN, NonRecordingSpan } from './non-recording-span.js';
 import { RemoteSpan } from './propagation/remote-span.js';
 import type { BuiltinSampler } from './sampler.js';
 import { Span, type SpanOwner } from './span.js';
+import type { ScopeData } from './span-record.js';
 
 /** What a tracer needs from its provider. @internal */
 export interface TracerOwner extends SpanOwner {
