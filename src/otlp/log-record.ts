@@ -1,4 +1,5 @@
 import type { Attributes, ResourceData, ScopeData } from '../trace/index.js';
+import { isValidSpanId, isValidTraceId } from '../trace/propagation/hex.js';
 
 /** A log record for OTLP export. */
 export interface LogRecordData {
@@ -28,10 +29,6 @@ export function severityOf(level: number): { severityNumber: number; severityTex
 
 /** Fields of the log line that become record fields instead of attributes. */
 const RESERVED = new Set(['time', 'level', 'msg', 'trace_id', 'span_id', 'trace_flags']);
-
-function hexId(v: unknown, len: number): string | undefined {
-  return typeof v === 'string' && v.length === len && /^[0-9a-f]+$/.test(v) && !/^0+$/.test(v) ? v : undefined;
-}
 
 function timeOf(v: unknown, fallback: number): number {
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
@@ -77,10 +74,10 @@ export function lineToLogRecord(line: string, level: number, resource: ResourceD
     resource,
     scope,
   };
-  const traceId = hexId(o['trace_id'], 32);
-  const spanId = hexId(o['span_id'], 16);
-  if (traceId !== undefined) record.traceId = traceId;
-  if (spanId !== undefined) record.spanId = spanId;
+  const traceId = o['trace_id'];
+  const spanId = o['span_id'];
+  if (isValidTraceId(traceId)) record.traceId = traceId;
+  if (isValidSpanId(spanId)) record.spanId = spanId;
   const flags = flagsOf(o['trace_flags']);
   if (flags !== undefined) record.traceFlags = flags;
   return record;

@@ -2,7 +2,8 @@ import type { Context, Link, Sampler, SamplingResult, SpanAttributes, SpanContex
 import { OTEL_SPAN_KEY } from '../context/context.js';
 import { envString, warnOnce } from './env.js';
 import { InvalidRatio, InvalidSampler } from './errors.js';
-import { isValidSpanId, isValidTraceId, traceRandomness, type TraceIdRef } from './ids.js';
+import { traceRandomness, type TraceIdRef } from './ids.js';
+import { isValidSpanId, isValidTraceId } from './propagation/hex.js';
 
 /** @opentelemetry/api SamplingDecision values. */
 const NOT_RECORD = 0;
