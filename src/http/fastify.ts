@@ -23,7 +23,7 @@ export interface FastifyInstanceLike {
 }
 
 /** A Fastify plugin function, marked to skip encapsulation (what `fastify-plugin` does). */
-export type FastifyPlugin = ((instance: any, opts: unknown, done: Done) => void) & { [key: symbol]: unknown };
+export type FastifyPlugin = ((instance: unknown, opts: unknown, done: Done) => void) & { [key: symbol]: unknown };
 
 /**
  * Fastify 5 builds a new twelve-field object on every read of `request.routeOptions`; the route

@@ -63,14 +63,15 @@ export function lineToLogRecord(line: string, level: number, resource: ResourceD
     return { time: now, ...sev, body: line.replace(/\n$/, ''), attributes: {}, resource, scope };
   }
   const o = obj as Record<string, unknown>;
-  const attributes: Record<string, any> = {};
+  const attributes: Record<string, unknown> = {};
   for (const k in o) if (!RESERVED.has(k)) attributes[k] = o[k];
   const msg = o['msg'];
   const record: { -readonly [K in keyof LogRecordData]: LogRecordData[K] } = {
     time: timeOf(o['time'], now),
     ...sev,
     body: typeof msg === 'string' ? msg : msg === undefined ? '' : JSON.stringify(msg),
-    attributes,
+    // A line's fields may nest objects: the encoder writes those as kvlists (toAnyValue).
+    attributes: attributes as Attributes,
     resource,
     scope,
   };

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
 import { sanitizeValue } from './attributes.js';
@@ -26,7 +27,9 @@ export interface ResourceOptions {
   detect?: boolean;
 }
 
-const SDK_VERSION = '0.1.0';
+// telemetry.sdk.version is this package's version: package.json sits two levels above both
+// src/trace and dist/trace, in the repository and in an installed package alike.
+const SDK_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Parses OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded). Per the spec, an invalid

@@ -24,9 +24,8 @@ function first(v: string | string[] | undefined): string | undefined {
 /** openzipkin/b3-propagation: 16 or 32 lowercase hex, not all zero; 64-bit ids are left-padded. */
 function traceIdOf(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  if (isValidTraceId(s)) return s;
-  if (isValidSpanId(s)) return `0000000000000000${s}`;
-  return undefined;
+  if (s.length === 16) return isValidSpanId(s) ? `0000000000000000${s}` : undefined;
+  return isValidTraceId(s) ? s : undefined;
 }
 
 function spanIdOf(s: string | undefined): string | undefined {
