@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { gunzipSync, gzip as gzipCb } from 'node:zlib';
 import { metricsHandler, Registry } from 'sightline/metrics';
-import { compare, fmt, machine, median, printTable } from './lib/harness.mjs';
+import { compare, machine, median, printTable } from './lib/harness.mjs';
 
 // The HTTP client of the GET rows runs in a worker thread: its own event loop reads and parses the
 // 7.5 MB body, so the probe on the main loop sees only the server's work.
@@ -48,7 +48,10 @@ function fetchInWorker(port, zip) {
 // heap (its 20,000 series and ~200 MB of garbage per render otherwise decide when V8's full GC —
 // 17–26 ms atomic pauses measured here — lands, often inside our render). Prints JSON and exits.
 const OURS_ONLY = process.argv.includes('--ours-only');
-const client = OURS_ONLY ? undefined : (await import('prom-client')).default;
+// `--lookup`: the child process of the label-lookup table at the end (run with and without
+// `--disallow-code-generation-from-strings`, which turns off the generated lookups). Prints JSON and exits.
+const LOOKUP = process.argv.includes('--lookup');
+const client = OURS_ONLY || LOOKUP ? undefined : (await import('prom-client')).default;
 
 const methods = ['GET', 'POST', 'PUT', 'DELETE'];
 const routes = ['/a', '/b', '/c', '/d', '/e'];
@@ -56,6 +59,7 @@ const statuses = ['200', '404', '500'];
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 if (OURS_ONLY) await oursOnly();
+if (LOOKUP) await lookupOnly();
 console.log(`\n# metrics — sightline/metrics vs prom-client 15\n\nMachine: ${machine()}`);
 
 const ours = new Registry({ maxSeries: 100_000 });
@@ -118,6 +122,24 @@ function buildOurs() {
     for (let i = 0; i < 1000; i++) h.observe({ id: `id-${i}`, route: routes[i % 5] }, (i % 97) / 20);
   }
   return o;
+}
+
+/**
+ * Label lookups, ours alone: one counter with 3 labels (the recording row above), and 12 counters
+ * with 3 label names each, all different, incremented in turn (as a service's many metrics are).
+ */
+async function lookupOnly() {
+  const reg = new Registry({ maxSeries: 100_000 });
+  const one = reg.counter({ name: 'one_total', help: 'c', labelNames: ['method', 'route', 'status'] });
+  const many = [];
+  for (let m = 0; m < 12; m++) many.push(reg.counter({ name: `many_${m}_total`, help: 'c', labelNames: [`a${m}`, `b${m}`, `c${m}`] }));
+  const manyLabels = many.map((_, m) => methods.map((v, i) => ({ [`a${m}`]: v, [`b${m}`]: routes[i], [`c${m}`]: statuses[i % 3] })));
+  const r = await compare({
+    one: (i) => one.inc({ method: methods[i & 3], route: routes[i % 5], status: statuses[i % 3] }),
+    many: (i) => many[i % 12].inc(manyLabels[i % 12][i & 3]),
+  }, { iterations: 300_000 });
+  console.log(JSON.stringify(r));
+  process.exit(0);
 }
 
 async function oursOnly() {
@@ -313,3 +335,21 @@ for (const [name, xs] of [['render text 0.0.4', iso.text], ['render OpenMetrics'
   const m = median(xs);
   console.log(`| ${name} | ${m.toFixed(2)} ms | ${Math.max(...xs).toFixed(2)} ms | ≤ 10 ms | ${m <= 10 ? 'met' : 'MISSED'} |`);
 }
+
+// Label lookups: each metric's generated straight-line lookup (src/metrics/metric.ts) against the
+// plain loop over label names that serves when code generation is disallowed. Child processes,
+// alternated, 5 of each; medians of their medians.
+const lookups = { generated: { one: [], many: [] }, loop: { one: [], many: [] } };
+for (let round = 0; round < 5; round++) {
+  for (const [k, flags] of [['generated', []], ['loop', ['--disallow-code-generation-from-strings']]]) {
+    const c = spawnSync(process.execPath, [...flags, new URL(import.meta.url).pathname, '--lookup'], { encoding: 'utf8' });
+    if (c.status !== 0) throw new Error(`lookup run failed: ${c.stderr}`);
+    const x = JSON.parse(c.stdout.trim().split('\n').pop());
+    lookups[k].one.push(x.one);
+    lookups[k].many.push(x.many);
+  }
+}
+printTable('Label lookup: generated per metric vs a plain loop over the names (ns per inc with a label object, medians)', [
+  { case: 'inc, 1 counter, 3 labels: generated lookup', ours: median(lookups.generated.one), peer: median(lookups.loop.one), peerName: 'plain loop' },
+  { case: 'inc, 12 counters of different label names in turn: generated lookup', ours: median(lookups.generated.many), peer: median(lookups.loop.many), peerName: 'plain loop' },
+]);

@@ -54,9 +54,11 @@ export function prettyLine(line: string, o: PrettyOptions): string {
   if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return line;
   const r = rec as Record<string, unknown>;
   const time = pick(r, TIME_KEYS);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a line's fields are any JSON, printed as String() prints them
   const level = String(pick(r, LEVEL_KEYS) ?? '').toLowerCase();
   const msg = pick(r, MSG_KEYS);
   const trace = pick(r, TRACE_KEYS);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as above
   const timeText = typeof time === 'string' && time.length >= 23 ? time.slice(11, 23) : String(time ?? '').padEnd(12);
   const levelText = (level || '-').toUpperCase().padEnd(5);
   const c = o.color ? COLORS[level] ?? '' : '';
@@ -67,6 +69,7 @@ export function prettyLine(line: string, o: PrettyOptions): string {
     if (TIME_KEYS.includes(k) || LEVEL_KEYS.includes(k) || MSG_KEYS.includes(k) || TRACE_KEYS.includes(k) || HIDDEN.has(k)) continue;
     if ((k === 'err' || k === 'error') && typeof v === 'object' && v !== null) {
       const e = v as Record<string, unknown>;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- as above
       errText = `\n    ${String(e['stack'] ?? e['stack_trace'] ?? `${String(e['type'])}: ${String(e['message'])}`).replace(/\n/g, '\n    ')}`;
       continue;
     }

@@ -100,6 +100,7 @@ export function normalizeOutcome(v: unknown): Pick<CheckResult, 'status' | 'obse
     status: status as HealthStatus,
     observedValue: ov,
     observedUnit: typeof unit === 'string' ? unit : undefined,
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a check's output may be any value; String() is its documented text
     output: output === undefined || output === null ? undefined : cleanOutput(String(output)),
   };
 }

@@ -41,6 +41,7 @@ function expressRoute(st: RequestState): string | undefined {
   const req = st.req as ExpressRequestLike & Record<symbol, unknown>;
   const path = req.route?.path;
   if (path === undefined) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the other path Express takes is a RegExp, printed as /source/
   const p = typeof path === 'string' ? path : Array.isArray(path) ? path.map(String).join(',') : String(path);
   const remembered = req[BASE];
   const base = typeof remembered === 'string' ? remembered : typeof req.baseUrl === 'string' ? req.baseUrl : '';

@@ -112,7 +112,7 @@ export function resolveServerOptions(o: HttpServerOptions = {}, prefix = 'http')
     routes,
     logStart: bool(o.logStart, `${prefix}.logStart`, false),
     logCompletion: bool(o.logCompletion, `${prefix}.logCompletion`, true),
-    logHeaders: logHeaders.map((h) => h.toLowerCase()),
+    logHeaders: (logHeaders as readonly string[]).map((h) => h.toLowerCase()),
     enrich: o.enrich,
     durationBuckets: buckets,
   };

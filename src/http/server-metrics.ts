@@ -79,8 +79,8 @@ export class ServerMetrics {
       // series cap keeps the exposition bounded).
       if (this.#cached < MAX_CACHED) {
         this.#cached++;
-        if (byMethod === undefined) this.#cache.set(route, (byMethod = new Map()));
-        if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+        if (byMethod === undefined) this.#cache.set(route, (byMethod = new Map<string, Map<string, Children>>()));
+        if (byStatus === undefined) byMethod.set(method, (byStatus = new Map<string, Children>()));
         byStatus.set(status, c);
       }
     }

@@ -336,7 +336,9 @@ const CONTENT_LENGTH = /\r\ncontent-length: *(\d+)\r\n/i;
 /**
  * The body length Node wrote itself for a one-chunk `end(body)` (read from the rendered header);
  * undefined for chunked responses, whose length is not counted (that would cost a wrapper around
- * every write).
+ * every write). The private reads are what keep that field without a wrapper: `bench/http-paths.bench.mjs`
+ * measures them against the public alternative, `res.end` wrapped per response to measure the
+ * body (docs/http.md, "What the private reads buy").
  */
 function bodyLength(res: ServerResponse): number | undefined {
   // Node keeps the length it computed for end(body) (Node 18+); read the header only without it.

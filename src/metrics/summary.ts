@@ -115,7 +115,7 @@ export class Summary extends ObservedMetric<SummaryChild> {
       // φ = 0 or 1 would divide by zero in the invariant; the exact minimum/maximum are kept anyway.
       return { q: Math.min(Math.max(q, 1e-9), 1 - 1e-9), epsilon: e };
     }));
-    this.percentiles = Object.freeze([...ps]);
+    this.percentiles = Object.freeze([...(ps as readonly number[])]);
     this.maxAgeSeconds = positiveNumber(def.maxAgeSeconds, 'maxAgeSeconds', 600);
     this.ageBuckets = positiveInteger(def.ageBuckets, 'ageBuckets', 5);
     this.now = now;

@@ -35,6 +35,7 @@ export function validateHelp(help: unknown, name: string): string {
 
 export function validateLabelNames(labelNames: unknown): readonly string[] {
   if (labelNames === undefined) return [];
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the rejected value, whatever it is
   if (!Array.isArray(labelNames)) throw InvalidLabelName('labelNames', String(labelNames), 'labelNames must be an array of strings');
   const seen = new Set<string>();
   labelNames.forEach((l: unknown, i) => {
@@ -67,12 +68,14 @@ export function validateBuckets(buckets: unknown): readonly number[] {
 
 export function positiveInteger(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the rejected value, whatever it is
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw InvalidOption(field, `${field} must be a positive integer, got ${String(value)}`);
   return value;
 }
 
 export function positiveNumber(value: unknown, field: string, fallback: number): number {
   if (value === undefined) return fallback;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the rejected value, whatever it is
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw InvalidOption(field, `${field} must be a positive number, got ${String(value)}`);
   return value;
 }

@@ -115,7 +115,7 @@ function isProtocol(v: unknown): v is OtlpProtocol {
  */
 function resolveProtocol(env: Record<string, string | undefined>, S: string, option: unknown, field: string): OtlpProtocol {
   if (option !== undefined) {
-    if (!isProtocol(option)) throw UnsupportedProtocol(field, String(option));
+    if (!isProtocol(option)) throw UnsupportedProtocol(field, typeof option === 'string' ? option : (JSON.stringify(option) ?? typeof option));
     return option;
   }
   for (const name of [`OTEL_EXPORTER_OTLP_${S}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL']) {

@@ -16,5 +16,7 @@ export { encodeTraces, encodeLogs, toUnixNano, toAnyValue } from './json.js';
 export type { AnyValueJson, KeyValueJson } from './json.js';
 export { encodeTracesProtobuf, encodeLogsProtobuf } from './protobuf.js';
 export { lineToLogRecord, severityOf } from './log-record.js';
+export type { LogRecordData } from './log-record.js';
 export { parseRetryAfter } from './sender.js';
-export type { SpanRecord, LogRecordData, ResourceData, ScopeData, SpanEventData, SpanLinkData, Attributes, AttributeValue } from './model.js';
+// The span data model is the tracer's; exporters and encoders here consume it.
+export type { SpanRecord, ResourceData, ScopeData, SpanEventData, SpanLinkData, Attributes, AttributeValue } from '../trace/index.js';

@@ -1,4 +1,5 @@
-import type { Attributes, LogRecordData, ResourceData, ScopeData, SpanRecord } from './model.js';
+import type { Attributes, ResourceData, ScopeData, SpanRecord } from '../trace/index.js';
+import type { LogRecordData } from './log-record.js';
 
 /**
  * OTLP/HTTP JSON encoding (opentelemetry-proto, "JSON Protobuf Encoding"): lowerCamelCase

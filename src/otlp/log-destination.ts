@@ -1,7 +1,8 @@
 import { writeSync } from 'node:fs';
 import type { Destination, DestinationStats, LevelName } from '../log/destination.js';
-import type { LogRecordData, ResourceData, ScopeData } from './model.js';
 import { createResource } from '../trace/resource.js';
+import type { ResourceData, ScopeData } from '../trace/index.js';
+import type { LogRecordData } from './log-record.js';
 import { resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption, UnknownOption } from './errors.js';

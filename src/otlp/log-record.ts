@@ -1,4 +1,21 @@
-import type { LogRecordData, ResourceData, ScopeData } from './model.js';
+import type { Attributes, ResourceData, ScopeData } from '../trace/index.js';
+import { isValidSpanId, isValidTraceId } from '../trace/propagation/hex.js';
+
+/** A log record for OTLP export. */
+export interface LogRecordData {
+  /** Epoch milliseconds, fractional. */
+  readonly time: number;
+  /** OTLP severity number: TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21. */
+  readonly severityNumber: number;
+  readonly severityText: string;
+  readonly body: string;
+  readonly attributes: Attributes;
+  readonly traceId?: string;
+  readonly spanId?: string;
+  readonly traceFlags?: number;
+  readonly resource: ResourceData;
+  readonly scope: ScopeData;
+}
 
 /** OTLP severity numbers (logs data model): TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21. */
 export function severityOf(level: number): { severityNumber: number; severityText: string } {
@@ -12,10 +29,6 @@ export function severityOf(level: number): { severityNumber: number; severityTex
 
 /** Fields of the log line that become record fields instead of attributes. */
 const RESERVED = new Set(['time', 'level', 'msg', 'trace_id', 'span_id', 'trace_flags']);
-
-function hexId(v: unknown, len: number): string | undefined {
-  return typeof v === 'string' && v.length === len && /^[0-9a-f]+$/.test(v) && !/^0+$/.test(v) ? v : undefined;
-}
 
 function timeOf(v: unknown, fallback: number): number {
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
@@ -50,21 +63,22 @@ export function lineToLogRecord(line: string, level: number, resource: ResourceD
     return { time: now, ...sev, body: line.replace(/\n$/, ''), attributes: {}, resource, scope };
   }
   const o = obj as Record<string, unknown>;
-  const attributes: Record<string, any> = {};
+  const attributes: Record<string, unknown> = {};
   for (const k in o) if (!RESERVED.has(k)) attributes[k] = o[k];
   const msg = o['msg'];
   const record: { -readonly [K in keyof LogRecordData]: LogRecordData[K] } = {
     time: timeOf(o['time'], now),
     ...sev,
     body: typeof msg === 'string' ? msg : msg === undefined ? '' : JSON.stringify(msg),
-    attributes,
+    // A line's fields may nest objects: the encoder writes those as kvlists (toAnyValue).
+    attributes: attributes as Attributes,
     resource,
     scope,
   };
-  const traceId = hexId(o['trace_id'], 32);
-  const spanId = hexId(o['span_id'], 16);
-  if (traceId !== undefined) record.traceId = traceId;
-  if (spanId !== undefined) record.spanId = spanId;
+  const traceId = o['trace_id'];
+  const spanId = o['span_id'];
+  if (isValidTraceId(traceId)) record.traceId = traceId;
+  if (isValidSpanId(spanId)) record.spanId = spanId;
   const flags = flagsOf(o['trace_flags']);
   if (flags !== undefined) record.traceFlags = flags;
   return record;

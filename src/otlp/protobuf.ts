@@ -1,4 +1,5 @@
-import type { Attributes, LogRecordData, ResourceData, ScopeData, SpanRecord } from './model.js';
+import type { Attributes, ResourceData, ScopeData, SpanRecord } from '../trace/index.js';
+import type { LogRecordData } from './log-record.js';
 import { group, isInt64BigInt, isInt64Number } from './json.js';
 import { ProtoWriter } from './protobuf-writer.js';
 
@@ -97,6 +98,8 @@ function writeAnyValue(value: unknown, depth: number): void {
       return;
     }
     default:
+      // A symbol or a function: written as text, as the JSON encoder writes it.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string
       if (value !== undefined) w.string(1, String(value));
   }
 }

@@ -1,4 +1,5 @@
-import type { LogRecordData, SpanRecord } from './model.js';
+import type { SpanRecord } from '../trace/index.js';
+import type { LogRecordData } from './log-record.js';
 import { encodeLogs, encodeTraces } from './json.js';
 import { encodeLogsProtobuf, encodeTracesProtobuf } from './protobuf.js';
 

@@ -1,6 +1,5 @@
-import type { ExportResult, SpanExporter } from '../trace/exporter.js';
-import type { SpanRecord } from './model.js';
 import { OTLP_EXPORTER_OPTION_KEYS, resolveConfig } from './config.js';
+import type { ExportResult, SpanExporter, SpanRecord } from '../trace/index.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption, UnknownOption } from './errors.js';
 import { tracesBody } from './protocol.js';

@@ -1,4 +1,19 @@
-import type { AttributeValue, Attributes } from '../otlp/model.js';
+/** An attribute value as OpenTelemetry defines it: a primitive or a homogeneous array of one. */
+/**
+ * An attribute value: @opentelemetry/api's `AttributeValue`, plus `bigint` (exported as an exact
+ * int64 `intValue`), which JavaScript callers may pass.
+ */
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | bigint
+  | readonly (string | null | undefined)[]
+  | readonly (number | null | undefined)[]
+  | readonly (boolean | null | undefined)[]
+  | readonly (bigint | null | undefined)[];
+
+export type Attributes = Record<string, AttributeValue | undefined>;
 
 /**
  * Attribute validation shared by spans, events, links and resources. Per the OpenTelemetry

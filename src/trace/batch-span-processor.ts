@@ -1,8 +1,8 @@
-import type { SpanRecord } from '../otlp/model.js';
 import { report } from '../diagnostics/index.js';
 import { envInt } from '../env.js';
 import { InvalidComponent, InvalidNumber, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
+import type { SpanRecord } from './span-record.js';
 import { callExport, suppressed } from './export-call.js';
 import type { SpanExporter } from './exporter.js';
 import type { SpanProcessor } from './processor.js';

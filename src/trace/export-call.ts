@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, storage } from '../context/context.js';
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import type { ExportResult, SpanExporter } from './exporter.js';
 
 /** The context exporters run in: tracing suppressed, so their own HTTP calls are not traced. */

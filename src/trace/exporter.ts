@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 
 /** Outcome of one export call, like OpenTelemetry's `ExportResult`: `code` 0 = success, 1 = failed. */
 export interface ExportResult {

@@ -54,19 +54,6 @@ export function newSpanId(): string {
   return hexId(idPool.buf, off, 8);
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
-
-/** W3C: 32 lowercase hex, not all zero. */
-export function isValidTraceId(id: unknown): id is string {
-  return typeof id === 'string' && HEX32.test(id) && id !== ZERO_TRACE;
-}
-
-/** W3C: 16 lowercase hex, not all zero. */
-export function isValidSpanId(id: unknown): id is string {
-  return typeof id === 'string' && HEX16.test(id) && id !== ZERO_SPAN;
-}
-
 /**
  * @internal a trace id as the tracer holds it while deciding: either a hex string (from a parent)
  * or a pool slice. One scratch instance is reused by the tracer (sampling is synchronous).

@@ -8,7 +8,8 @@
 export { ExportResultCode } from './exporter.js';
 export type { ExportResult, SpanExporter } from './exporter.js';
 export type { SpanProcessor } from './processor.js';
-export type { SpanRecord, ResourceData, ScopeData, SpanEventData, SpanLinkData, Attributes, AttributeValue } from '../otlp/model.js';
+export type { SpanRecord, ScopeData, SpanEventData, SpanLinkData } from './span-record.js';
+export type { Attributes, AttributeValue } from './attributes.js';
 export { TracerProvider } from './provider.js';
 export type { TracerProviderOptions, TraceStats, RegisterOptions } from './provider.js';
 export { Tracer, activeSpan } from './tracer.js';
@@ -34,7 +35,7 @@ export { RecentTraces } from './recent-traces.js';
 export type { RecentTracesOptions, TraceSummary } from './recent-traces.js';
 export { InMemorySpanExporter } from './memory-span-exporter.js';
 export { createResource, parseResourceAttributes } from './resource.js';
-export type { ResourceOptions } from './resource.js';
+export type { ResourceData, ResourceOptions } from './resource.js';
 export type { SpanLimits } from './limits.js';
 export { newTraceId, newSpanId } from './ids.js';
 export {

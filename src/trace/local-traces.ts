@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 
 /**
  * Spans of local traces (same trace id, in this process) gathered until the local root ends.

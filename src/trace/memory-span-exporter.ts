@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import type { ExportResult, SpanExporter } from './exporter.js';
 
 /**

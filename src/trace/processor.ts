@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 
 /**
  * A span processor sees every recorded span: `onStart` when it starts (the live span, whose

@@ -8,22 +8,23 @@ import {
   type TracerOptions as ApiTracerOptions,
   type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
-import type { AttributeValue, ResourceData, ScopeData } from '../otlp/model.js';
 import { BatchSpanProcessor, type BatchOptions, type BatchStats } from './batch-span-processor.js';
 import { SightlineContextManager } from './context-manager.js';
 import { report } from '../diagnostics/index.js';
 import { InvalidComponent, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
 import { BATCH_OPTION_KEYS } from './batch-span-processor.js';
+import type { AttributeValue } from './attributes.js';
 import type { SpanExporter } from './exporter.js';
 import { RecentTraces, type RecentTracesOptions } from './recent-traces.js';
 import { TailSamplingProcessor, type TailSamplingOptions } from './tail-sampling-processor.js';
 import { resolveLimits, type SpanLimits } from './limits.js';
 import type { SpanProcessor } from './processor.js';
 import { propagatorFromEnv } from './propagation/index.js';
-import { createResource } from './resource.js';
+import { createResource, type ResourceData } from './resource.js';
 import { BuiltinSampler, resolveSampler, type SamplerName } from './sampler.js';
 import type { Span } from './span.js';
+import type { ScopeData } from './span-record.js';
 import { Tracer, type TracerOwner } from './tracer.js';
 
 /** Options of a TracerProvider. Everything is optional; OTEL_* variables fill the gaps. */

@@ -1,6 +1,6 @@
-import type { SpanRecord } from '../otlp/model.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
 import { InvalidNumber, UnknownOption } from './errors.js';
+import type { SpanRecord } from './span-record.js';
 import { LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';
 

@@ -1,11 +1,19 @@
+import { createRequire } from 'node:module';
 import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
-import type { AttributeValue, Attributes, ResourceData } from '../otlp/model.js';
 import { sanitizeValue } from './attributes.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { InvalidResource, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
+import type { AttributeValue, Attributes } from './attributes.js';
+
+/** Resource: who produced the telemetry (service.name, host.name, …). */
+export interface ResourceData {
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount?: number;
+  readonly schemaUrl?: string;
+}
 
 /** What the resource is built from; see `createResource`. */
 export interface ResourceOptions {
@@ -23,7 +31,9 @@ export interface ResourceOptions {
 
 const RESOURCE_OPTION_KEYS = optionKeys<ResourceOptions>()(['service', 'serviceVersion', 'environment', 'attributes', 'detect']);
 
-const SDK_VERSION = '0.1.0';
+// telemetry.sdk.version is this package's version: package.json sits two levels above both
+// src/trace and dist/trace, in the repository and in an installed package alike.
+const SDK_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Parses OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded). Per the spec, an invalid

@@ -4,7 +4,8 @@ import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { InvalidRatio, InvalidSampler, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
-import { isValidSpanId, isValidTraceId, traceRandomness, type TraceIdRef } from './ids.js';
+import { traceRandomness, type TraceIdRef } from './ids.js';
+import { isValidSpanId, isValidTraceId } from './propagation/hex.js';
 
 /** @opentelemetry/api SamplingDecision values. */
 const NOT_RECORD = 0;

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../otlp/model.js';
+import type { SpanRecord } from './span-record.js';
 import { report } from '../diagnostics/index.js';
 import { InvalidComponent, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';

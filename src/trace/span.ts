@@ -9,11 +9,13 @@ import type {
   TimeInput,
   TraceState,
 } from '@opentelemetry/api';
-import type { AttributeValue, Attributes, ResourceData, ScopeData, SpanEventData, SpanLinkData, SpanRecord } from '../otlp/model.js';
 import { copyAttributes, sanitizeValue } from './attributes.js';
+import type { AttributeValue, Attributes } from './attributes.js';
 import { now, toEpochMs } from './clock.js';
 import { hexId } from './ids.js';
 import type { SpanLimits } from './limits.js';
+import type { ResourceData } from './resource.js';
+import type { ScopeData, SpanEventData, SpanLinkData, SpanRecord } from './span-record.js';
 
 /** What a span needs from its provider: limits, and where to go when it ends. @internal */
 export interface SpanOwner {
@@ -28,6 +30,32 @@ export interface SpanOwner {
  */
 export interface LazyAttributes {
   fill(span: Span): void;
+}
+
+/**
+ * What the Tracer starts a span with. An id is either its hex string or a (buffer, offset) slice
+ * of the id pool, encoded on first read (see ids.ts). @internal
+ */
+export interface SpanInit {
+  readonly owner: SpanOwner;
+  readonly scope: ScopeData;
+  readonly name: string;
+  readonly kind: number;
+  /** Hex, or undefined with the slice below. */
+  readonly traceId: string | undefined;
+  readonly traceIdBuf: Buffer | undefined;
+  readonly traceIdOff: number;
+  /** Always a fresh pool slice. */
+  readonly spanIdBuf: Buffer;
+  readonly spanIdOff: number;
+  /** Hex, or undefined with the slice below (both undefined for a root span). */
+  readonly parentSpanId: string | undefined;
+  readonly parentIdBuf: Buffer | undefined;
+  readonly parentIdOff: number;
+  readonly localRoot: boolean;
+  readonly traceFlags: number;
+  readonly traceState: TraceState | undefined;
+  readonly startTime: number;
 }
 
 const EMPTY: never[] = [];
@@ -89,44 +117,28 @@ export class Span implements ApiSpan, SpanRecord {
   /** @internal cached SpanContext */
   _sc: SpanContext | undefined = undefined;
 
-  /** @internal created by the Tracer; ids are strings or (buffer, offset) pool slices */
-  constructor(
-    owner: SpanOwner,
-    scope: ScopeData,
-    name: string,
-    kind: number,
-    traceId: string | undefined,
-    tb: Buffer | undefined,
-    to: number,
-    sb: Buffer,
-    so: number,
-    parentSpanId: string | undefined,
-    pb: Buffer | undefined,
-    po: number,
-    localRoot: boolean,
-    traceFlags: number,
-    traceState: TraceState | undefined,
-    startTime: number,
-  ) {
-    this._owner = owner;
-    this.resource = owner.resource;
-    this.scope = scope;
-    this.name = name;
-    this.kind = kind;
-    this._traceId = traceId;
-    this._tb = tb;
-    this._to = to;
+  /** @internal created by the Tracer */
+  constructor(init: SpanInit) {
+    this._owner = init.owner;
+    this.resource = init.owner.resource;
+    this.scope = init.scope;
+    this.name = init.name;
+    this.kind = init.kind;
+    this._traceId = init.traceId;
+    this._tb = init.traceIdBuf;
+    this._to = init.traceIdOff;
     this._spanId = undefined;
-    this._sb = sb;
-    this._so = so;
-    this._parentSpanId = parentSpanId;
-    this._pb = pb;
-    this._po = po;
-    this.localRoot = localRoot;
-    this.traceFlags = traceFlags;
+    this._sb = init.spanIdBuf;
+    this._so = init.spanIdOff;
+    this._parentSpanId = init.parentSpanId;
+    this._pb = init.parentIdBuf;
+    this._po = init.parentIdOff;
+    this.localRoot = init.localRoot;
+    this.traceFlags = init.traceFlags;
+    const traceState = init.traceState;
     this._traceStateObj = traceState;
     this.traceState = traceState === undefined ? undefined : traceState.serialize();
-    this.startTime = startTime;
+    this.startTime = init.startTime;
   }
 
   /** 32 lowercase hex chars. */

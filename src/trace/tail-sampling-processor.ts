@@ -1,6 +1,6 @@
-import type { SpanRecord } from '../otlp/model.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
 import { InvalidComponent, InvalidNumber, InvalidRatio, UnknownOption } from './errors.js';
+import type { SpanRecord } from './span-record.js';
 import { isLocalRoot, LocalTraces, type LocalTrace } from './local-traces.js';
 import type { SpanProcessor } from './processor.js';
 import { sampleByRatio } from './sampler.js';

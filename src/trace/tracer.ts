@@ -7,13 +7,14 @@ import type {
   TraceState,
 } from '@opentelemetry/api';
 import { Context, OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, ROOT_CONTEXT, storage } from '../context/context.js';
-import type { ScopeData } from '../otlp/model.js';
 import { now, toEpochMs } from './clock.js';
-import { idPool, isValidSpanId, isValidTraceId, reserveId, traceIdOf, type TraceIdRef } from './ids.js';
+import { idPool, reserveId, traceIdOf, type TraceIdRef } from './ids.js';
 import { INVALID_SPAN, NonRecordingSpan } from './non-recording-span.js';
+import { isValidSpanId, isValidTraceId } from './propagation/hex.js';
 import { RemoteSpan } from './propagation/remote-span.js';
 import type { BuiltinSampler } from './sampler.js';
 import { Span, type SpanOwner } from './span.js';
+import type { ScopeData } from './span-record.js';
 
 /** What a tracer needs from its provider. @internal */
 export interface TracerOwner extends SpanOwner {
@@ -151,7 +152,24 @@ export class Tracer implements ApiTracer {
     const so = reserveId(8);
     const sb = idPool.buf;
     const startTime = options?.startTime === undefined ? now() : toEpochMs(options.startTime);
-    const span = new Span(owner, this.scope, String(name), kind, traceId, tb, tid.off, sb, so, parentSpanId, pb, po, parentFlags < 0 || parentRemote, flags, traceState, startTime);
+    const span = new Span({
+      owner,
+      scope: this.scope,
+      name: String(name),
+      kind,
+      traceId,
+      traceIdBuf: tb,
+      traceIdOff: tid.off,
+      spanIdBuf: sb,
+      spanIdOff: so,
+      parentSpanId,
+      parentIdBuf: pb,
+      parentIdOff: po,
+      localRoot: parentFlags < 0 || parentRemote,
+      traceFlags: flags,
+      traceState,
+      startTime,
+    });
     if (options !== undefined) {
       if (options.attributes !== undefined) span.setAttributes(options.attributes);
       if (options.links !== undefined) span.addLinks(options.links);

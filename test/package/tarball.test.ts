@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; dependencies?: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; exports: Record<string, unknown>; dependencies?: Record<string, string> };
 
 test('the packed tarball installs alone and every subpath imports and runs', { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sl-tarball-'));
@@ -39,7 +39,8 @@ test('the packed tarball installs alone and every subpath imports and runs', { t
       `const addr = obs.admin.address();`,
       `const res = await fetch('http://127.0.0.1:' + addr.port + '/metrics');`,
       `const text = await res.text();`,
-      `console.log(JSON.stringify({ status: res.status, hasRuntime: text.includes('process_cpu_seconds_total') }));`,
+      `const sdkVersion = mods[${subpaths.indexOf('sightline/trace')}].createResource({}).attributes['telemetry.sdk.version'];`,
+      `console.log(JSON.stringify({ status: res.status, hasRuntime: text.includes('process_cpu_seconds_total'), sdkVersion }));`,
       `await obs.shutdown();`,
     ].join('\n');
     writeFileSync(join(dir, 'main.mjs'), script);
@@ -53,7 +54,8 @@ test('the packed tarball installs alone and every subpath imports and runs', { t
     });
     assert.equal(out.code, 0, out.stderr);
     const last = out.stdout.trim().split('\n').filter((l) => l.startsWith('{"status"')).pop();
-    assert.deepEqual(JSON.parse(last ?? 'null'), { status: 200, hasRuntime: true });
+    // telemetry.sdk.version is read from the installed package's own package.json.
+    assert.deepEqual(JSON.parse(last ?? 'null'), { status: 200, hasRuntime: true, sdkVersion: pkg.version });
     // @opentelemetry/api came with the package, not from this repository.
     const api = JSON.parse(readFileSync(join(dir, 'node_modules/@opentelemetry/api/package.json'), 'utf8')) as { version: string };
     assert.match(api.version, /^1\.\d+\.\d+$/);

@@ -47,7 +47,7 @@ test('batch processor: bounded queue with a drop counter, batches of maxExportBa
   await provider.forceFlush();
   const sizes = exp.calls.map((c) => c.length);
   assert.equal(sizes.reduce((a, b) => a + b, 0), 10);
-  assert.ok(sizes.every((n) => n <= 4), `batch sizes ${sizes}`);
+  assert.ok(sizes.every((n) => n <= 4), `batch sizes ${sizes.join(',')}`);
   assert.deepEqual(exp.calls.flat().map((s) => s.name), Array.from({ length: 10 }, (_, i) => `s${i}`));
   assert.ok(exp.suppressedSeen.every(Boolean), 'export runs with tracing suppressed');
   assert.equal(bsp.stats().exported, 10);

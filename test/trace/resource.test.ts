@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import fc from 'fast-check';
 import { createResource, parseResourceAttributes, TracerProvider } from 'sightline/trace';
@@ -9,6 +10,8 @@ test('defaults: unknown_service, sdk, host and process attributes', () => {
   assert.match(String(a['service.name']), /^unknown_service:/);
   assert.equal(a['telemetry.sdk.name'], 'sightline');
   assert.equal(a['telemetry.sdk.language'], 'nodejs');
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  assert.equal(a['telemetry.sdk.version'], pkg.version);
   assert.equal(a['host.name'], hostname());
   assert.equal(a['process.pid'], process.pid);
   assert.equal(a['process.runtime.name'], 'nodejs');

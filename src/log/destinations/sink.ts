@@ -59,4 +59,5 @@ export interface PartialWriteError extends Error {
   writtenChars: number;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind takes its own options, structured-cloned from the main thread
 export type SinkFactory = (options: any, env: SinkEnv) => Sink | Promise<Sink>;

@@ -13,8 +13,8 @@ import { describeThrow } from '../serialize.js';
  */
 export interface WritableLike {
   write(chunk: string, callback?: (error?: Error | null) => void): boolean;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  removeListener?(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener?(event: string, listener: (...args: unknown[]) => void): unknown;
   readonly writableNeedDrain?: boolean;
   readonly writableEnded?: boolean;
   readonly writableLength?: number;

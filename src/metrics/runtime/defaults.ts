@@ -288,7 +288,7 @@ function validate(options: DefaultMetricsOptions): { prefix: string; resolution:
   if (!Array.isArray(exclude) || exclude.some((x) => typeof x !== 'string')) {
     throw InvalidRuntimeOption('exclude', 'exclude must be an array of metric names');
   }
-  return { prefix, resolution, buckets: options.gcDurationBuckets ?? DEFAULT_GC_BUCKETS, exclude: new Set(exclude), totals: options.activeTotals === true };
+  return { prefix, resolution, buckets: options.gcDurationBuckets ?? DEFAULT_GC_BUCKETS, exclude: new Set<string>(exclude as readonly string[]), totals: options.activeTotals === true };
 }
 
 /**

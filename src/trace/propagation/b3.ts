@@ -1,5 +1,4 @@
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { isLowerHexNonZero } from './hex.js';
 import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { UnknownOption } from '../errors.js';
 import { contextWithSpan } from '../../context/context.js';
@@ -29,13 +28,12 @@ function first(v: string | string[] | undefined): string | undefined {
 /** openzipkin/b3-propagation: 16 or 32 lowercase hex, not all zero; 64-bit ids are left-padded. */
 function traceIdOf(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
-  if (s.length === 32 && isLowerHexNonZero(s, 0, 32)) return s;
-  if (s.length === 16 && isLowerHexNonZero(s, 0, 16)) return `0000000000000000${s}`;
-  return undefined;
+  if (s.length === 16) return isValidSpanId(s) ? `0000000000000000${s}` : undefined;
+  return isValidTraceId(s) ? s : undefined;
 }
 
 function spanIdOf(s: string | undefined): string | undefined {
-  return s !== undefined && s.length === 16 && isLowerHexNonZero(s, 0, 16) ? s : undefined;
+  return isValidSpanId(s) ? s : undefined;
 }
 
 /** Sampling state → W3C flags, or undefined when the value is not one B3 defines. */

@@ -1,31 +1,10 @@
-/**
- * The data model shared by the tracer (producer) and the OTLP encoders/exporters (consumers).
- * A finished span is handed to processors and exporters as a `SpanRecord`; a log line exported
- * over OTLP becomes a `LogRecordData`.
- */
+import type { Attributes } from './attributes.js';
+import type { ResourceData } from './resource.js';
 
 /**
- * An attribute value: @opentelemetry/api's `AttributeValue`, plus `bigint` (exported as an exact
- * int64 `intValue`), which JavaScript callers may pass.
+ * A finished span as processors and exporters see it (the tracer produces it at `end()`; the
+ * OTLP encoder and the in-process views consume it).
  */
-export type AttributeValue =
-  | string
-  | number
-  | boolean
-  | bigint
-  | readonly (string | null | undefined)[]
-  | readonly (number | null | undefined)[]
-  | readonly (boolean | null | undefined)[]
-  | readonly (bigint | null | undefined)[];
-
-export type Attributes = Record<string, AttributeValue | undefined>;
-
-/** Resource: who produced the telemetry (service.name, host.name, …). */
-export interface ResourceData {
-  readonly attributes: Attributes;
-  readonly droppedAttributesCount?: number;
-  readonly schemaUrl?: string;
-}
 
 /** Instrumentation scope: which library produced it. */
 export interface ScopeData {
@@ -75,22 +54,6 @@ export interface SpanRecord {
   readonly droppedLinksCount: number;
   /** @opentelemetry/api SpanStatusCode: UNSET 0, OK 1, ERROR 2 (same numbers in OTLP). */
   readonly status: { readonly code: number; readonly message?: string };
-  readonly resource: ResourceData;
-  readonly scope: ScopeData;
-}
-
-/** A log record for OTLP export. */
-export interface LogRecordData {
-  /** Epoch milliseconds, fractional. */
-  readonly time: number;
-  /** OTLP severity number: TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21. */
-  readonly severityNumber: number;
-  readonly severityText: string;
-  readonly body: string;
-  readonly attributes: Attributes;
-  readonly traceId?: string;
-  readonly spanId?: string;
-  readonly traceFlags?: number;
   readonly resource: ResourceData;
   readonly scope: ScopeData;
 }
