@@ -54,7 +54,7 @@ export interface AdminOptions {
 /** Every key of {@link AdminOptions}: any other throws SL_ERR_CONFIG_UNKNOWN_OPTION. @internal */
 export const ADMIN_OPTION_KEYS = optionKeys<AdminOptions>()(['host', 'port', 'token', 'protectProbes']);
 
-/** Validated admin options. @internal */
+/** Validated admin options (not part of the API). */
 export interface ResolvedAdminOptions {
   host: string;
   port: number;

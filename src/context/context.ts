@@ -224,11 +224,11 @@ export class Context {
 /** The empty context: no request, no span. */
 export const ROOT_CONTEXT = new Context(EMPTY_SCOPE);
 
-/** @internal the single store. Pillars read it directly on hot paths. */
+/** The single store (reached through `#internal/context`, not exported). Pillars read it directly on hot paths. */
 export const storage = new AsyncLocalStorage<Context>();
 
 /**
- * @internal `ctx.setValue(OTEL_SPAN_KEY, span)` for propagators' `extract`, without copying. One
+ * `ctx.setValue(OTEL_SPAN_KEY, span)` for propagators' `extract`, without copying. One
  * of our contexts sets its span slot; a context made elsewhere (e.g. @opentelemetry/api's
  * `ROOT_CONTEXT`, whose `setValue` copies a Map and allocates three closures) is wrapped once, with
  * the active request's scope: what the context manager's `with` would make of it anyway.

@@ -10,7 +10,6 @@
 export {
   Context,
   ROOT_CONTEXT,
-  Scope,
   OTEL_SPAN_KEY,
   OTEL_SUPPRESS_TRACING_KEY,
   currentContext,
@@ -19,6 +18,5 @@ export {
   addContextFields,
   setContextUser,
   setContextRequestId,
-  storage,
 } from './context.js';
 export type { ContextInit, TraceIds } from './context.js';

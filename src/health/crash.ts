@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { Logger } from '../log/logger.js';
-import { flushAllSync } from '../log/exit.js';
+import { Logger } from '#internal/log';
+import { flushAllSync } from '#internal/log';
 import { checkOptionKeys, optionKeys } from '../errors.js';
 import { InvalidCrashOption, UnknownOption } from './errors.js';
 import type { ErrorGroups } from './error-groups.js';

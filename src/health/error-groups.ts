@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { currentContext } from '../context/context.js';
+import { currentContext } from '../context/index.js';
 import { HTTP_ERROR_CHANNEL, LOG_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { InvalidOption, UnknownOption } from './errors.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';

@@ -60,7 +60,7 @@ export interface HealthOptions {
   started?: boolean;
 }
 
-/** Every key of {@link HealthOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. @internal */
+/** Every key of {@link HealthOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. */
 export const HEALTH_OPTION_KEYS = optionKeys<HealthOptions>()(['paths', 'timeoutMs', 'intervalMs', 'service', 'version', 'releaseId', 'started']);
 const PATH_KEYS = optionKeys<NonNullable<HealthOptions['paths']>>()(['live', 'ready', 'startup']);
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { constants } from 'node:os';
 import { report as reportProblem } from '../diagnostics/index.js';
 import { envString } from '../env.js';
-import { flushAllSync } from '../log/exit.js';
+import { flushAllSync } from '#internal/log';
 import { checkOptionKeys, optionKeys } from '../errors.js';
 import { InvalidShutdownOption, UnknownOption } from './errors.js';
 
@@ -53,7 +53,7 @@ export interface ShutdownOptions {
   exit?: ((code: number) => void) | false;
 }
 
-/** Every key of {@link ShutdownOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. @internal */
+/** Every key of {@link ShutdownOptions}: any other throws SL_ERR_HEALTH_UNKNOWN_OPTION. */
 export const SHUTDOWN_OPTION_KEYS = optionKeys<ShutdownOptions>()([
   'health', 'servers', 'signals', 'readinessPeriodMs', 'failureThreshold', 'drainDelayMs', 'env', 'requestDeadlineMs', 'hookTimeoutMs',
   'gracePeriodMs', 'backstopMs', 'logger', 'exit',

@@ -2,7 +2,7 @@
  * Express (4 and 5) adapter. Express is typed structurally: the app's own copy is used.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { storage } from '../context/index.js';
+import { storage } from '#internal/context';
 import { stateOf, type RequestState, type ServerInstrumentation } from './server.js';
 
 /** The parts of Express's request this adapter reads. */

@@ -2,7 +2,7 @@
  * node:http adapter: wraps a request listener.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { storage } from '../context/index.js';
+import { storage } from '#internal/context';
 import { InvalidListener } from './errors.js';
 import type { RequestState, ServerInstrumentation } from './server.js';
 

@@ -8,12 +8,13 @@
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Span as ApiSpan, SpanOptions, TextMapGetter, TextMapPropagator, Tracer as ApiTracer } from '@opentelemetry/api';
-import { Context, currentContext, storage } from '../context/index.js';
+import { Context, currentContext } from '../context/index.js';
+import { storage } from '#internal/context';
 import { HTTP_ERROR_CHANNEL } from '../diagnostics/channels.js';
 import { report } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Registry } from '../metrics/index.js';
-import { Span } from '../trace/index.js';
+import { Span } from '#internal/trace';
 import { CREDENTIAL_HEADERS, type ResolvedServerOptions } from './options.js';
 import { HeaderScanner } from './request-headers.js';
 import { requestIdFrom } from './request-id.js';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Span as ApiSpan } from '@opentelemetry/api';
-import type { LazyAttributes, Span } from '../trace/span.js';
+import type { LazyAttributes, Span } from '#internal/trace';
 
 type Setter = Pick<ApiSpan, 'setAttribute'> | Span;
 

@@ -5,7 +5,8 @@
  * const log = createLogger({ service: 'checkout' });
  * log.info('order placed', { orderId: 42 });
  */
-export { createLogger, Logger, RATE_KEY } from './logger.js';
+export { createLogger, RATE_KEY } from './logger.js';
+export type { Logger } from './logger.js';
 export type { LoggerOptions, LoggerStats, LogFn, LogMessage, LogFields, DestinationEntry } from './logger.js';
 export { stdout, stderr, file, fdDestination } from './destinations/fd.js';
 export type { FileOptions } from './destinations/fd.js';

@@ -45,7 +45,7 @@ interface SeriesSnapshot {
   /** exemplar (counter) or per-bucket exemplars (histogram) */
   e?: ExemplarSnapshot | Array<ExemplarSnapshot | null>;
 }
-/** One metric of a worker, as sent to the primary. @internal */
+/** One metric of a worker, as sent to the primary (not part of the API). */
 export interface FamilySnapshot {
   name: string;
   type: AnyMetric['type'];

@@ -3,8 +3,8 @@
  * graph can jump to a trace. Filled from the request context when its span is sampled; rendered
  * only in OpenMetrics (text 0.0.4 has no syntax for them).
  */
-import { storage } from '../context/context.js';
-import type { TraceIds } from '../context/context.js';
+import { storage } from '#internal/context';
+import type { TraceIds } from '#internal/context';
 import { codePointLength, escapeLabelValue, formatValue } from './format.js';
 
 /** The latest sampled observation of a series or bucket. Mutated in place to avoid allocation. */

@@ -11,13 +11,14 @@
  */
 export { Registry } from './registry.js';
 export type { RegistryOptions, CollectorOptions, Renderable } from './registry.js';
-export { Counter, CounterChild } from './counter.js';
+export type { Counter, CounterChild } from './counter.js';
 export type { CounterDefinition } from './counter.js';
-export { Gauge, GaugeChild } from './gauge.js';
+export type { Gauge, GaugeChild } from './gauge.js';
 export type { GaugeDefinition } from './gauge.js';
-export { Histogram, HistogramChild } from './histogram.js';
+export type { Histogram, HistogramChild } from './histogram.js';
 export type { HistogramDefinition } from './histogram.js';
-export { Summary, SummaryChild, DEFAULT_PERCENTILES } from './summary.js';
+export { DEFAULT_PERCENTILES } from './summary.js';
+export type { Summary, SummaryChild } from './summary.js';
 export type { SummaryDefinition } from './summary.js';
 export { DEFAULT_BUCKETS, linearBuckets, exponentialBuckets } from './buckets.js';
 export type { Labels, MetricDefinition, CollectOptions, AggregationRule } from './metric.js';

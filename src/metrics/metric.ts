@@ -20,7 +20,7 @@ export type Labels = Readonly<Record<string, string | number | boolean | bigint>
 /** How the primary of a node:cluster combines the workers' values of one metric. */
 export type AggregationRule = 'sum' | 'max' | 'min' | 'first' | 'omit';
 
-/** What a metric reports to its registry (self-metrics, one-time warnings). @internal */
+/** What a metric reports to its registry (self-metrics, one-time warnings); not part of the API. */
 export interface MetricHost {
   readonly defaultMaxSeries: number;
   readonly defaultCollectTimeoutMs: number;
@@ -49,7 +49,7 @@ export const METRIC_DEFINITION_KEYS = optionKeys<MetricDefinition>()(['name', 'h
 /** The overflow series' only label: it marks where label sets beyond the cap were counted. */
 export const OVERFLOW_LABEL_TEXT = 'sightline_overflow="true"';
 
-/** State shared by every series type. @internal */
+/** State shared by every series type (not part of the API). */
 export abstract class SeriesBase {
   /** Label values in label-name order ([] for the overflow series). */
   readonly labelValues: readonly string[];
@@ -70,7 +70,7 @@ export abstract class SeriesBase {
     return this.#encoded;
   }
 
-  /** Back to the initial (zero) state. */
+  /** Back to the initial (zero) state. @internal */
   abstract clear(): void;
 }
 

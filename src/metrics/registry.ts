@@ -33,7 +33,7 @@ export interface RegistryOptions {
   onWarning?: (code: string, message: string) => void;
 }
 
-/** Every key of {@link RegistryOptions}. @internal */
+/** Every key of {@link RegistryOptions}. */
 export const REGISTRY_OPTION_KEYS = optionKeys<RegistryOptions>()(['maxSeries', 'collectTimeoutMs', 'exemplars', 'onWarning']);
 
 /** Options of {@link Registry.registerCollector}. */

@@ -26,7 +26,7 @@ export function encodeText(s: string): EncodedText {
   return { bytes, ascii: bytes.length === s.length };
 }
 
-/** A chunked byte writer. @internal */
+/** A chunked byte writer (not part of the API). */
 export class ChunkWriter {
   #buf: Buffer;
   #o = 0;

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import type { Destination, DestinationStats, LevelName } from '../log/destination.js';
-import { createResource } from '../trace/resource.js';
+import type { Destination, DestinationStats, LevelName } from '../log/index.js';
+import { createResource } from '../trace/index.js';
 import type { ResourceData, ScopeData } from '../trace/index.js';
 import type { LogRecordData } from './log-record.js';
 import { resolveConfig } from './config.js';

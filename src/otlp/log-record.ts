@@ -1,5 +1,5 @@
 import type { Attributes, ResourceData, ScopeData } from '../trace/index.js';
-import { isValidSpanId, isValidTraceId } from '../trace/propagation/hex.js';
+import { isValidSpanId, isValidTraceId } from '#internal/trace';
 
 /** A log record for OTLP export. */
 export interface LogRecordData {

@@ -3,7 +3,8 @@
  * instrumentation and the admin server together, and `shutdown()` takes them down in order.
  */
 import { envList, envString } from '../env.js';
-import { createLogger, Logger } from '../log/index.js';
+import { createLogger } from '../log/index.js';
+import { Logger } from '#internal/log';
 import { Registry, collectDefaultMetrics, metricsHandler, type DefaultMetricsHandle } from '../metrics/index.js';
 import { OtlpLogDestination, OtlpSpanExporter } from '../otlp/index.js';
 import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type RecentTraces } from '../trace/index.js';
@@ -14,14 +15,13 @@ import { createHealth, createShutdown, installCrashCapture, ErrorGroups, HEALTH_
 import type { CrashCapture, GracefulShutdown, Health, ProbeResponse } from '../health/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkOptionKeys, withinOption } from '../errors.js';
-import { DEFAULT_METRICS_OPTION_KEYS } from '../metrics/runtime/defaults.js';
+import { DEFAULT_METRICS_OPTION_KEYS, UnknownOption as UnknownMetricsOption } from '#internal/metrics';
 import { InvalidConfig, UnknownConfigOption } from './errors.js';
 import {
   SIGHTLINE_CRASH_OPTION_KEYS, SIGHTLINE_HEALTH_OPTION_KEYS, SIGHTLINE_METRICS_OPTION_KEYS, SIGHTLINE_OPTION_KEYS,
   SIGHTLINE_SHUTDOWN_OPTION_KEYS, SIGHTLINE_TRACE_OPTION_KEYS,
 } from './options.js';
 import type { SightlineOptions } from './options.js';
-import { UnknownOption as UnknownMetricsOption } from '../metrics/errors.js';
 import { registerSelfMetrics } from './self-metrics.js';
 
 /** What `sightline()` returns. */

@@ -9,10 +9,10 @@ import type { HttpClientOptions, HttpServerOptions } from '../http/index.js';
 import type { AdminOptions } from '../admin/index.js';
 import type { ErrorGroupsOptions, HealthOptions, ShutdownOptions } from '../health/index.js';
 import { optionKeys } from '../errors.js';
-import { REGISTRY_OPTION_KEYS } from '../metrics/registry.js';
-import { TRACER_PROVIDER_OPTION_KEYS } from '../trace/provider.js';
-import { HEALTH_OPTION_KEYS } from '../health/health.js';
-import { SHUTDOWN_OPTION_KEYS } from '../health/shutdown.js';
+import { REGISTRY_OPTION_KEYS } from '#internal/metrics';
+import { TRACER_PROVIDER_OPTION_KEYS } from '#internal/trace';
+import { HEALTH_OPTION_KEYS } from '#internal/health';
+import { SHUTDOWN_OPTION_KEYS } from '#internal/health';
 
 /**
  * Health options of `sightline()`: the probes (served on the admin server), graceful shutdown on

@@ -5,7 +5,7 @@
 import { internalErrorCounts } from '../diagnostics/index.js';
 import type { Logger } from '../log/index.js';
 import type { Counter, Registry } from '../metrics/index.js';
-import { DROP_REASONS } from '../otlp/stats.js';
+import { DROP_REASONS } from '#internal/otlp';
 import type { OtlpExportStats } from '../otlp/index.js';
 import type { TracerProvider } from '../trace/index.js';
 

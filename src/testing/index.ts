@@ -3,5 +3,5 @@
  * @example
  * import { memory } from 'sightline/testing';
  */
-export { memory, MemoryDestination } from '../log/destinations/memory.js';
-export { InMemorySpanExporter } from '../trace/memory-span-exporter.js';
+export { memory, MemoryDestination } from '#internal/log';
+export { InMemorySpanExporter } from '#internal/trace';

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Context as ApiContext, ContextManager } from '@opentelemetry/api';
-import { Context, ROOT_CONTEXT, storage } from '../context/context.js';
+import { Context, ROOT_CONTEXT } from '../context/index.js';
+import { storage } from '#internal/context';
 
 type Listener = (...args: unknown[]) => unknown;
 /** What `attach` returns: the shape of @opentelemetry/api 1.10's `ContextManagementToken`, declared here so the package also type-checks against api 1.9. */

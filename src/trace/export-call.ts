@@ -1,4 +1,5 @@
-import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, storage } from '../context/context.js';
+import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY } from '../context/index.js';
+import { storage } from '#internal/context';
 import type { SpanRecord } from './span-record.js';
 import type { ExportResult, SpanExporter } from './exporter.js';
 

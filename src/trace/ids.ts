@@ -55,7 +55,7 @@ export function newSpanId(): string {
 }
 
 /**
- * @internal a trace id as the tracer holds it while deciding: either a hex string (from a parent)
+ * (Not part of the API.) A trace id as the tracer holds it while deciding: either a hex string (from a parent)
  * or a pool slice. One scratch instance is reused by the tracer (sampling is synchronous).
  */
 export interface TraceIdRef {

@@ -12,9 +12,10 @@ export type { SpanRecord, ScopeData, SpanEventData, SpanLinkData } from './span-
 export type { Attributes, AttributeValue } from './attributes.js';
 export { TracerProvider } from './provider.js';
 export type { TracerProviderOptions, TraceStats, RegisterOptions } from './provider.js';
-export { Tracer, activeSpan } from './tracer.js';
+export { activeSpan } from './tracer.js';
+export type { Tracer } from './tracer.js';
 export type { SpanFunction } from './tracer.js';
-export { Span } from './span.js';
+export type { Span } from './span.js';
 export { NonRecordingSpan } from './non-recording-span.js';
 export { SightlineContextManager } from './context-manager.js';
 export {

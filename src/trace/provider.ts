@@ -25,7 +25,7 @@ import { createResource, type ResourceData } from './resource.js';
 import { BuiltinSampler, resolveSampler, type SamplerName } from './sampler.js';
 import type { Span } from './span.js';
 import type { ScopeData } from './span-record.js';
-import { Tracer, type TracerOwner } from './tracer.js';
+import { Tracer } from './tracer.js';
 
 /** Options of a TracerProvider. Everything is optional; OTEL_* variables fill the gaps. */
 export interface TracerProviderOptions {
@@ -60,7 +60,7 @@ export interface TracerProviderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Every key of {@link TracerProviderOptions}: any other throws SL_ERR_TRACE_UNKNOWN_OPTION. @internal */
+/** Every key of {@link TracerProviderOptions}: any other throws SL_ERR_TRACE_UNKNOWN_OPTION. */
 export const TRACER_PROVIDER_OPTION_KEYS = optionKeys<TracerProviderOptions>()([
   'service', 'serviceVersion', 'environment', 'resource', 'sampler', 'samplerRatio', 'exporters', 'batch', 'processors', 'tail',
   'recentTraces', 'limits', 'env',
@@ -117,7 +117,7 @@ const REGISTER_OPTION_KEYS = optionKeys<RegisterOptions>()(['propagator']);
  * await tracer.span('charge card', async (span) => { … });
  * await provider.shutdown();
  */
-export class TracerProvider implements ApiTracerProvider, TracerOwner {
+export class TracerProvider implements ApiTracerProvider {
   readonly resource: ResourceData;
   readonly limits: SpanLimits;
   readonly sampler: Sampler;

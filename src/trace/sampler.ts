@@ -1,5 +1,5 @@
 import type { Context, Link, Sampler, SamplingResult, SpanAttributes, SpanContext } from '@opentelemetry/api';
-import { OTEL_SPAN_KEY } from '../context/context.js';
+import { OTEL_SPAN_KEY } from '../context/index.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { InvalidRatio, InvalidSampler, UnknownOption } from './errors.js';

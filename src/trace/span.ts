@@ -17,7 +17,7 @@ import type { SpanLimits } from './limits.js';
 import type { ResourceData } from './resource.js';
 import type { ScopeData, SpanEventData, SpanLinkData, SpanRecord } from './span-record.js';
 
-/** What a span needs from its provider: limits, and where to go when it ends. @internal */
+/** What a span needs from its provider: limits, and where to go when it ends (not part of the API). */
 export interface SpanOwner {
   readonly limits: SpanLimits;
   readonly resource: ResourceData;
@@ -26,7 +26,7 @@ export interface SpanOwner {
 
 /**
  * Attributes an instrumentation records as raw values on a span (`span._lazy`), written with
- * `span._put(key, value)` by `fill` when first needed. @internal
+ * `span._put(key, value)` by `fill` when first needed (not part of the API).
  */
 export interface LazyAttributes {
   fill(span: Span): void;

@@ -6,7 +6,8 @@ import type {
   Tracer as ApiTracer,
   TraceState,
 } from '@opentelemetry/api';
-import { Context, OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, ROOT_CONTEXT, storage } from '../context/context.js';
+import { Context, OTEL_SPAN_KEY, OTEL_SUPPRESS_TRACING_KEY, ROOT_CONTEXT } from '../context/index.js';
+import { storage } from '#internal/context';
 import { now, toEpochMs } from './clock.js';
 import { idPool, reserveId, traceIdOf, type TraceIdRef } from './ids.js';
 import { INVALID_SPAN, NonRecordingSpan } from './non-recording-span.js';
@@ -16,7 +17,7 @@ import type { BuiltinSampler } from './sampler.js';
 import { Span, type SpanOwner } from './span.js';
 import type { ScopeData } from './span-record.js';
 
-/** What a tracer needs from its provider. @internal */
+/** What a tracer needs from its provider (not part of the API). */
 export interface TracerOwner extends SpanOwner {
   readonly sampler: import('@opentelemetry/api').Sampler;
   readonly fastSampler: boolean;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Registry, Summary } from 'sightline/metrics';
+import { Registry } from 'sightline/metrics';
+import { Summary } from '#internal/metrics';
 
 /** Smallest and largest 1-based rank of `v` in sorted data. */
 function rankRange(sorted: number[], v: number): [number, number] {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { OtlpSpanExporter } from 'sightline/otlp';
 import type { OtlpExporterOptions, SpanRecord } from 'sightline/otlp';
-import { OTEL_SUPPRESS_TRACING_KEY, storage } from 'sightline/context';
+import { OTEL_SUPPRESS_TRACING_KEY } from 'sightline/context';
+import { storage } from '#internal/context';
 import { OtlpTestCollector } from '../support/otlp-collector.js';
 import { checkTracesJson } from '../support/otlp-schema.js';
 

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, OTEL_SPAN_KEY, storage, runInContext, currentContext } from 'sightline/context';
+import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY, OTEL_SPAN_KEY, runInContext, currentContext } from 'sightline/context';
+import { storage } from '#internal/context';
+import { Span } from '#internal/trace';
 import {
   TracerProvider,
   SimpleSpanProcessor,
   InMemorySpanExporter,
   NonRecordingSpan,
-  Span,
   activeSpan,
   newTraceId,
   newSpanId,

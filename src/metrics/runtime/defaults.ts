@@ -35,7 +35,7 @@ export interface DefaultMetricsOptions {
   activeTotals?: boolean;
 }
 
-/** Every key of {@link DefaultMetricsOptions}. @internal */
+/** Every key of {@link DefaultMetricsOptions}. */
 export const DEFAULT_METRICS_OPTION_KEYS = optionKeys<DefaultMetricsOptions>()(['prefix', 'gcDurationBuckets', 'eventLoopMonitoringPrecision', 'exclude', 'activeTotals']);
 
 /** What {@link collectDefaultMetrics} returns. */

@@ -1,7 +1,7 @@
 import type { Context, SpanContext, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { UnknownOption } from '../errors.js';
-import { contextWithSpan } from '../../context/context.js';
+import { contextWithSpan } from '#internal/context';
 import { RemoteSpan } from './remote-span.js';
 import { isSuppressed, spanContextOf } from './w3c-trace-context.js';
 import { isValidSpanId, isValidTraceId } from './hex.js';

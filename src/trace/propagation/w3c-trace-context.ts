@@ -1,5 +1,5 @@
 import type { Context, SpanContext, TraceState as ApiTraceState, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { contextWithSpan } from '../../context/context.js';
+import { contextWithSpan } from '#internal/context';
 import { Span } from '../span.js';
 import { NonRecordingSpan } from '../non-recording-span.js';
 import { KNOWN_FLAGS, formatTraceparent, traceparentFlags, trimOws } from './traceparent.js';

@@ -1,0 +1,49 @@
+// The published declarations stand on their own: every dist/**/*.d.ts type-checks with
+// skipLibCheck off (stripInternal leaves no dangling reference), internals stay out of the public
+// entries, and `#internal/*` is a private import, not an export.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { builtDist } from '../support/dist.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+test('dist/**/*.d.ts type-check without skipLibCheck: no dangling @internal type', () => {
+  builtDist();
+  const dir = mkdtempSync(join(tmpdir(), 'sightline-dts-'));
+  try {
+    const config = join(dir, 'tsconfig.json');
+    writeFileSync(config, JSON.stringify({
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+      include: [join(root, 'dist/**/*.d.ts')],
+    }));
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const r = (() => {
+      try {
+        return execFileSync(process.execPath, [tsc, '-p', config], { cwd: root, encoding: 'utf8' });
+      } catch (e) {
+        return String((e as { stdout?: string }).stdout ?? e);
+      }
+    })();
+    assert.equal(r.trim(), '', r);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('internals are not public: no storage or Scope in sightline/context, no Logger internals in the types, #internal/* only in imports', async () => {
+  builtDist();
+  const ctx = (await import(join(root, 'dist/context/index.js'))) as Record<string, unknown>;
+  assert.equal(ctx['storage'], undefined);
+  assert.equal(ctx['Scope'], undefined);
+  const metrics = (await import(join(root, 'dist/metrics/index.js'))) as Record<string, unknown>;
+  assert.equal(metrics['Counter'], undefined, 'metric classes are types: registry.counter() makes them');
+  const loggerTypes = readFileSync(join(root, 'dist/log/logger.d.ts'), 'utf8');
+  for (const member of ['core', 'logJson', 'jsonKey']) assert.doesNotMatch(loggerTypes, new RegExp(`\\b${member}\\b`), member);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; imports: Record<string, unknown> };
+  assert.ok(Object.keys(pkg.imports).includes('#internal/*'));
+  assert.ok(!Object.keys(pkg.exports).some((k) => k.includes('internal')));
+});
