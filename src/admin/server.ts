@@ -10,8 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { report } from '../diagnostics/index.js';
 import { checkOptionKeys, optionKeys } from '../errors.js';
-import { UnknownConfigOption } from '../sightline/errors.js';
-import { InvalidAdmin } from './errors.js';
+import { InvalidAdmin, UnknownConfigOption } from './errors.js';
 
 /** What the server knows of a request's caller. */
 export interface AdminAccess {
