@@ -205,16 +205,25 @@ function writeSpan(s: SpanRecord): void {
  * const body = encodeTracesProtobuf(spans); // POST to /v1/traces with content-type application/x-protobuf
  */
 export function encodeTracesProtobuf(spans: readonly SpanRecord[]): Buffer {
-  w.reset();
   // ExportTraceServiceRequest.resource_spans 1; ResourceSpans: resource 1, scope_spans 2,
   // schema_url 3; ScopeSpans: scope 1, spans 2, schema_url 3.
-  for (const g of group(spans)) {
+  return encodeGrouped(spans, writeSpan);
+}
+
+/**
+ * The shape both requests share: field 1 repeats resource groups (resource 1, scope groups 2,
+ * schema_url 3), each scope group holds its scope (1), its items (2, written by `item`) and its
+ * schema_url (3).
+ */
+function encodeGrouped<T extends { readonly resource: ResourceData; readonly scope: ScopeData }>(items: readonly T[], item: (x: T) => void): Buffer {
+  w.reset();
+  for (const g of group(items)) {
     w.begin(1, 3);
     writeResource(1, g.resource);
     for (const s of g.scopes) {
       w.begin(2, 3);
       writeScope(1, s.scope);
-      for (const span of s.items) writeSpan(span);
+      for (const x of s.items) item(x);
       if (s.scope.schemaUrl !== undefined && s.scope.schemaUrl !== '') w.string(3, s.scope.schemaUrl);
       w.end();
     }
@@ -254,23 +263,9 @@ function writeLogRecord(r: LogRecordData): void {
  * const body = encodeLogsProtobuf(records); // POST to /v1/logs with content-type application/x-protobuf
  */
 export function encodeLogsProtobuf(records: readonly LogRecordData[]): Buffer {
-  w.reset();
   // ExportLogsServiceRequest.resource_logs 1; ResourceLogs: resource 1, scope_logs 2,
   // schema_url 3; ScopeLogs: scope 1, log_records 2, schema_url 3.
-  for (const g of group(records)) {
-    w.begin(1, 3);
-    writeResource(1, g.resource);
-    for (const s of g.scopes) {
-      w.begin(2, 3);
-      writeScope(1, s.scope);
-      for (const r of s.items) writeLogRecord(r);
-      if (s.scope.schemaUrl !== undefined && s.scope.schemaUrl !== '') w.string(3, s.scope.schemaUrl);
-      w.end();
-    }
-    if (g.resource.schemaUrl !== undefined && g.resource.schemaUrl !== '') w.string(3, g.resource.schemaUrl);
-    w.end();
-  }
-  return w.finish();
+  return encodeGrouped(records, writeLogRecord);
 }
 
 /** Reads a varint at `pos`; returns [value, next position], or undefined past the end. */
