@@ -4,7 +4,7 @@
  * only in OpenMetrics (text 0.0.4 has no syntax for them).
  */
 import { storage } from '#internal/context';
-import type { TraceIds } from '#internal/context';
+import type { TraceIds } from '../context/index.js';
 import { codePointLength, escapeLabelValue, formatValue } from './format.js';
 
 /** The latest sampled observation of a series or bucket. Mutated in place to avoid allocation. */

@@ -3,8 +3,8 @@
  * instrumentation and the admin server together, and `shutdown()` takes them down in order.
  */
 import { envList, envString } from '../env.js';
-import { createLogger } from '../log/index.js';
-import { Logger } from '#internal/log';
+import { createLogger, type Logger } from '../log/index.js';
+import { Logger as LoggerClass } from '#internal/log';
 import { Registry, collectDefaultMetrics, metricsHandler, type DefaultMetricsHandle } from '../metrics/index.js';
 import { OtlpLogDestination, OtlpSpanExporter } from '../otlp/index.js';
 import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type RecentTraces } from '../trace/index.js';
@@ -161,7 +161,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
 
   // Logs
   const logOpt = object(options.log, 'log');
-  const log = logOpt instanceof Logger ? logOpt : withinOption('log', () => createLogger({ service, env, ...logOpt }));
+  const log = logOpt instanceof LoggerClass ? logOpt : withinOption('log', () => createLogger({ service, env, ...logOpt }));
 
   // Metrics
   const m = known(options.metrics, 'metrics', SIGHTLINE_METRICS_OPTION_KEYS) ?? {};

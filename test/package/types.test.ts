@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { builtDist } from '../support/dist.js';
@@ -46,4 +46,9 @@ test('internals are not public: no storage or Scope in sightline/context, no Log
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown>; imports: Record<string, unknown> };
   assert.ok(Object.keys(pkg.imports).includes('#internal/*'));
   assert.ok(!Object.keys(pkg.exports).some((k) => k.includes('internal')));
+  // A public declaration never imports #internal/*, which node10 resolution cannot follow.
+  const out = readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.d.ts') && !f.endsWith('internal.d.ts'))
+    .filter((f) => readFileSync(join(root, 'dist', f), 'utf8').includes("from '#internal/"));
+  assert.deepEqual(out, []);
 });
