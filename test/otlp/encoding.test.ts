@@ -3,33 +3,24 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeLogs, encodeTraces, lineToLogRecord, severityOf, toUnixNano } from 'sightline/otlp';
 import type { SpanRecord } from 'sightline/otlp';
+import { spanRecord } from '../support/span-fixture.js';
 import { checkLogsJson, checkTracesJson } from '../support/otlp-schema.js';
 
 const resource = { attributes: { 'service.name': 'checkout', 'service.version': '1.2.3' } };
 const scope = { name: 'sightline', version: '0.1.0' };
 
 function span(over: Partial<SpanRecord> = {}): SpanRecord {
-  return {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b7',
-    parentSpanId: 'aaaaaaaaaaaaaaaa',
-    traceState: 'congo=t61rcWkgMzE',
-    traceFlags: 3,
-    name: 'GET /orders/:id',
-    kind: 1,
-    startTime: 1700000000123.25,
-    endTime: 1700000000125.5,
+  return spanRecord({
     attributes: { 'http.method': 'GET', 'http.status_code': 200, ratio: 0.5, ok: true, tags: ['a', 'b'], nums: [1, 2], big: 2 ** 60 },
     droppedAttributesCount: 1,
     events: [{ name: 'exception', time: 1700000000124, attributes: { 'exception.message': 'boom' }, droppedAttributesCount: 0 }],
     droppedEventsCount: 2,
     links: [{ traceId: 'b'.repeat(32), spanId: 'c'.repeat(16), traceState: 'a=1', traceFlags: 1, attributes: { why: 'batch' }, droppedAttributesCount: 0 }],
     droppedLinksCount: 0,
-    status: { code: 2, message: 'failed' },
     resource,
     scope,
     ...over,
-  };
+  });
 }
 
 test('spans: the JSON payload decodes with the official schema, values as expected', () => {

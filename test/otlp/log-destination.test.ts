@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Worker } from 'node:worker_threads';
-import { once } from 'node:events';
 import { OtlpLogDestination } from 'sightline/otlp';
 import { OtlpTestCollector } from '../support/otlp-collector.js';
+import { withSyncCollector } from '../support/sync-collector.js';
 import { checkLogsJson } from '../support/otlp-schema.js';
 
 let c: OtlpTestCollector;
@@ -59,45 +58,21 @@ test('hanging collector: the queue is bounded, overflow dropped and counted, exp
   await d.close();
 });
 
-// flushSync blocks this thread, so its collector must live on another one.
-const WORKER = `
-const http = require('node:http');
-const zlib = require('node:zlib');
-const { parentPort } = require('node:worker_threads');
-const s = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    let body = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
-    res.writeHead(200).end('{}');
-    parentPort.postMessage({ path: req.url, userAgent: req.headers['user-agent'], json: JSON.parse(body.toString()) });
-  });
-});
-s.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port }));
-parentPort.on('message', () => s.close(() => process.exit(0)));
-`;
-
 test('flushSync sends pending lines synchronously through a child process (http/json)', async () => {
-  const w = new Worker(WORKER, { eval: true });
-  try {
-    const [{ port }] = (await once(w, 'message')) as [{ port: number }];
-    const d = new OtlpLogDestination({ url: `http://127.0.0.1:${port}/v1/logs`, protocol: 'http/json', scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
+  await withSyncCollector(async (base, next) => {
+    const d = new OtlpLogDestination({ url: `${base}/v1/logs`, protocol: 'http/json', scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
     d.write(line(1), 30);
     d.write(line(2), 40);
-    const got = once(w, 'message');
+    const got = next();
     d.flushSync();
     assert.equal(d.stats().otlp.exported, 2);
-    const [msg] = (await got) as [{ path: string; userAgent: string; json: unknown }];
+    const msg = await got;
     assert.equal(msg.path, '/v1/logs');
     assert.match(msg.userAgent, /^sightline\/\d+\.\d+\.\d+/, 'the synchronous sender identifies itself too');
-    const records = checkLogsJson(msg.json).resourceLogs[0].scopeLogs[0].logRecords;
+    const records = checkLogsJson(JSON.parse(msg.body.toString())).resourceLogs[0].scopeLogs[0].logRecords;
     assert.deepEqual(records.map((r: any) => r.severityText), ['INFO', 'WARN']);
     await d.close();
-  } finally {
-    w.postMessage('stop');
-    await once(w, 'exit');
-  }
+  });
 });
 
 test('flushSync falls back to stderr when the collector is unreachable (counted)', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encodeLogs, encodeLogsProtobuf, encodeTraces, encodeTracesProtobuf, lineToLogRecord } from 'sightline/otlp';
 import type { LogRecordData, SpanRecord } from 'sightline/otlp';
+import { spanRecord } from '../support/span-fixture.js';
 import { TracerProvider, SimpleSpanProcessor, InMemorySpanExporter } from 'sightline/trace';
 import { checkLogsJson, checkTracesJson, logsFromProtobuf, officialProtobuf, tracesFromProtobuf } from '../support/otlp-schema.js';
 
@@ -55,16 +56,7 @@ const EVERY_KIND: Record<string, any> = {
 };
 
 function span(over: Partial<SpanRecord> = {}): SpanRecord {
-  return {
-    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-    spanId: '00f067aa0ba902b7',
-    parentSpanId: 'aaaaaaaaaaaaaaaa',
-    traceState: 'congo=t61rcWkgMzE',
-    traceFlags: 3,
-    name: 'GET /orders/:id',
-    kind: 1,
-    startTime: 1700000000123.25,
-    endTime: 1700000000125.5,
+  return spanRecord({
     attributes: EVERY_KIND,
     droppedAttributesCount: 1,
     events: [
@@ -77,11 +69,10 @@ function span(over: Partial<SpanRecord> = {}): SpanRecord {
       { traceId: 'd'.repeat(32), spanId: 'e'.repeat(16), attributes: {}, droppedAttributesCount: 0 },
     ],
     droppedLinksCount: 5,
-    status: { code: 2, message: 'failed' },
     resource,
     scope,
     ...over,
-  };
+  });
 }
 
 /** JSON form of the JSON encoder's output (what goes over the wire, parsed back). */

@@ -2,12 +2,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { OtlpSpanExporter, OtlpLogDestination, encodeTraces, encodeLogs, lineToLogRecord } from 'sightline/otlp';
 import type { OtlpExporterOptions, SpanRecord } from 'sightline/otlp';
 import { sightline } from 'sightline';
 import { OtlpTestCollector } from '../support/otlp-collector.js';
+import { withSyncCollector } from '../support/sync-collector.js';
 import { logsFromProtobuf } from '../support/otlp-schema.js';
 
 let c: OtlpTestCollector;
@@ -176,42 +176,18 @@ test('log destination: protobuf by default, decoding to the JSON form of the sam
   await d.close();
 });
 
-// flushSync blocks this thread, so its collector lives on another one; it hands back the raw body.
-const WORKER = `
-const http = require('node:http');
-const zlib = require('node:zlib');
-const { parentPort } = require('node:worker_threads');
-const s = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    let body = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
-    res.writeHead(200).end();
-    parentPort.postMessage({ path: req.url, contentType: req.headers['content-type'], body: body.toString('base64') });
-  });
-});
-s.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: s.address().port }));
-parentPort.on('message', () => s.close(() => process.exit(0)));
-`;
-
 test('flushSync sends protobuf too (content-type application/x-protobuf, official schema decodes it)', async () => {
-  const w = new Worker(WORKER, { eval: true });
-  try {
-    const [{ port }] = (await once(w, 'message')) as [{ port: number }];
-    const d = new OtlpLogDestination({ url: `http://127.0.0.1:${port}/v1/logs`, env: {}, scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
+  await withSyncCollector(async (base, next) => {
+    const d = new OtlpLogDestination({ url: `${base}/v1/logs`, env: {}, scheduleDelayMillis: 60_000, flushSyncTimeoutMillis: 10_000 });
     d.write(`${JSON.stringify({ time: 1700000000001, msg: 'at exit', n: 2 ** 60 })}\n`, 40);
-    const got = once(w, 'message');
+    const got = next();
     d.flushSync();
     assert.equal(d.stats().otlp.exported, 1);
-    const [msg] = (await got) as [{ path: string; contentType: string; body: string }];
+    const msg = await got;
     assert.equal(msg.path, '/v1/logs');
     assert.equal(msg.contentType, 'application/x-protobuf');
-    const r = logsFromProtobuf(Buffer.from(msg.body, 'base64')).resourceLogs[0].scopeLogs[0].logRecords[0];
+    const r = logsFromProtobuf(msg.body).resourceLogs[0].scopeLogs[0].logRecords[0];
     assert.deepEqual([r.body, r.severityText, r.attributes[0]], [{ stringValue: 'at exit' }, 'WARN', { key: 'n', value: { intValue: '1152921504606846976' } }]);
     await d.close();
-  } finally {
-    w.postMessage('stop');
-    await once(w, 'exit');
-  }
+  });
 });
