@@ -3,7 +3,6 @@
  * parser (node's `util.parseArgs`, strict) and the `--help` text are derived from that
  * declaration, so the list of valid options printed on a mistake is always the real one.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** One option of a command. */
@@ -119,8 +118,3 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
   return n;
 }
 
-/** The version in the package's own package.json (two levels up from src/cli/ and dist/cli/). */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return String(pkg.version);
-}

@@ -7,7 +7,8 @@
  * Usage mistakes print what is valid on stderr and exit 2.
  */
 import { parseArgs } from 'node:util';
-import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, packageVersion, parseCommand, validOptions, withHelp } from './args.js';
+import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, parseCommand, validOptions, withHelp } from './args.js';
+import { SIGHTLINE_VERSION } from '../version.js';
 import type { CommandSpec } from './args.js';
 import { pretty, wantColor } from './pretty.js';
 
@@ -110,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(describeParseError(e));
     }
     if (values.version === true) {
-      process.stdout.write(`${packageVersion()}\n`);
+      process.stdout.write(`${SIGHTLINE_VERSION}\n`);
       return 0;
     }
     const spec = COMMANDS.find((c) => c.name === positionals[0]);

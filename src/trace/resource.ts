@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { arch, hostname, type as osType } from 'node:os';
 import { basename } from 'node:path';
 import { sanitizeValue } from './attributes.js';
+import { SIGHTLINE_VERSION } from '../version.js';
 import { report } from '../diagnostics/index.js';
 import { envString } from '../env.js';
 import { InvalidResource, UnknownOption } from './errors.js';
@@ -31,9 +31,6 @@ export interface ResourceOptions {
 
 const RESOURCE_OPTION_KEYS = optionKeys<ResourceOptions>()(['service', 'serviceVersion', 'environment', 'attributes', 'detect']);
 
-// telemetry.sdk.version is this package's version: package.json sits two levels above both
-// src/trace and dist/trace, in the repository and in an installed package alike.
-const SDK_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Parses OTEL_RESOURCE_ATTRIBUTES (`k=v,k2=v2`, values percent-encoded). Per the spec, an invalid
@@ -90,7 +87,7 @@ export function createResource(options: ResourceOptions = {}, env: NodeJS.Proces
     'service.name': `unknown_service:${basename(process.execPath)}`,
     'telemetry.sdk.name': 'sightline',
     'telemetry.sdk.language': 'nodejs',
-    'telemetry.sdk.version': SDK_VERSION,
+    'telemetry.sdk.version': SIGHTLINE_VERSION,
   };
   if (options.detect !== false) Object.assign(attrs, detected());
   const nodeEnv = envString(env, 'NODE_ENV');
