@@ -3,7 +3,7 @@ import type { Destination, DestinationStats, LevelName } from '../log/index.js';
 import { createResource } from '../trace/index.js';
 import type { ResourceData, ScopeData } from '../trace/index.js';
 import type { LogRecordData } from './log-record.js';
-import { resolveConfig } from './config.js';
+import { OTLP_EXPORTER_OPTION_KEYS, resolveConfig } from './config.js';
 import type { OtlpExporterOptions } from './config.js';
 import { InvalidOption, UnknownOption } from './errors.js';
 import { logsBody } from './protocol.js';
@@ -39,10 +39,12 @@ export interface OtlpLogDestinationOptions extends Omit<OtlpExporterOptions, 'ma
   level?: LevelName;
 }
 
-const OTLP_LOG_DESTINATION_OPTION_KEYS = optionKeys<OtlpLogDestinationOptions>()([
-  'url', 'headers', 'timeoutMillis', 'compression', 'initialBackoffMillis', 'maxBackoffMillis', 'env', 'protocol',
+const OWN_KEYS = optionKeys<Omit<OtlpLogDestinationOptions, SharedExporterKey>>()([
   'resource', 'scope', 'maxQueueSize', 'maxBatchSize', 'scheduleDelayMillis', 'flushSyncTimeoutMillis', 'syncFallback', 'level',
 ]);
+/** The exporter options a destination shares (all but the span exporter's `maxQueuedBatches`). */
+type SharedExporterKey = Exclude<keyof OtlpExporterOptions, 'maxQueuedBatches'>;
+const LOG_DESTINATION_KEYS: readonly string[] = [...OTLP_EXPORTER_OPTION_KEYS.filter((k) => k !== 'maxQueuedBatches'), ...OWN_KEYS];
 
 /** The destination's counters: the logger's, plus the OTLP export counters. */
 export interface OtlpLogDestinationStats extends DestinationStats {
@@ -88,7 +90,7 @@ export class OtlpLogDestination implements Destination {
   #closed = false;
 
   constructor(options: OtlpLogDestinationOptions = {}) {
-    checkOptionKeys(options, OTLP_LOG_DESTINATION_OPTION_KEYS, UnknownOption, 'new OtlpLogDestination()');
+    checkOptionKeys(options, LOG_DESTINATION_KEYS, UnknownOption, 'new OtlpLogDestination()');
     const config = resolveConfig('logs', options);
     this.#sender = new OtlpHttpSender(config, this.#otlp);
     this.name = `otlp:${config.url.href}`;

@@ -36,9 +36,9 @@ interface Attempt {
 }
 
 /** Why a failed attempt ends the export: a 4xx answer is a refusal, no answer in time a timeout. */
-function failureReason(a: Attempt): 'export_failed' | 'rejected' | 'timeout' {
-  if (a.status !== undefined) return a.status >= 400 && a.status < 500 && a.status !== 429 ? 'rejected' : 'export_failed';
-  return a.timedOut === true ? 'timeout' : 'export_failed';
+/** The reason of a failed answer: a 4xx other than 429 is the collector refusing the data. */
+function failureReason(status: number): 'export_failed' | 'rejected' {
+  return status >= 400 && status < 500 && status !== 429 ? 'rejected' : 'export_failed';
 }
 
 /** OTLP/HTTP §Failures: only these statuses are retryable. */
@@ -112,15 +112,19 @@ export class OtlpHttpSender {
       return { ok: false, rejected: 0, error: e as Error, reason: 'export_failed' };
     }
     let retry = 0;
-    // `timeout` means the collector never answered; once it has answered (a 503, say), running out
-    // of time while retrying is an export failure — however the deadline falls against the attempts.
+    // Out of time, the reason is `timeout` only when the collector never answered and the last
+    // attempt hung; after an answer (a 503, say) or with a refused connection it is an export
+    // failure — whichever of the deadline's exits is taken.
     let answered = false;
+    const outOfTime = (last: Attempt | undefined): 'timeout' | 'export_failed' => (!answered && (last === undefined || last.timedOut === true) ? 'timeout' : 'export_failed');
+    let last: Attempt | undefined;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out'), reason: answered ? 'export_failed' : 'timeout' };
+      if (remaining <= 0) return { ok: false, rejected: 0, error: new Error('OTLP export timed out'), reason: outOfTime(last) };
       if (retry > 0) this.#stats.retries++;
       this.#stats.requests++;
       const a = await this.#attempt(body, remaining);
+      last = a;
       const code = a.status !== undefined ? String(a.status) : a.timedOut === true ? 'timeout' : 'network';
       this.#stats.responses[code] = (this.#stats.responses[code] ?? 0) + 1;
       if (a.status !== undefined && a.status >= 200 && a.status < 300) {
@@ -129,12 +133,13 @@ export class OtlpHttpSender {
       this.#stats.failedRequests++;
       if (a.status !== undefined) answered = true;
       const error = a.error ?? new Error(`OTLP collector answered HTTP ${a.status}`);
+      const status = a.status === undefined ? {} : { status: a.status };
       const retryable = a.network === true || (a.status !== undefined && RETRYABLE.has(a.status));
-      if (!retryable) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error, reason: failureReason(a) };
+      if (!retryable) return { ok: false, rejected: 0, ...status, error, reason: a.status !== undefined ? failureReason(a.status) : outOfTime(a) };
       const backoff = Math.min(this.#config.maxBackoffMillis, this.#config.initialBackoffMillis * 2 ** retry);
       const delay = parseRetryAfter(a.retryAfter) ?? backoff * (0.8 + Math.random() * 0.4);
       // Within the export timeout: a wait that would outlast it is not worth starting.
-      if (Date.now() + delay >= deadline) return { ok: false, rejected: 0, ...(a.status === undefined ? {} : { status: a.status }), error, reason: 'export_failed' };
+      if (Date.now() + delay >= deadline) return { ok: false, rejected: 0, ...status, error, reason: outOfTime(a) };
       await sleep(delay);
       retry++;
     }
