@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { ROOT_CONTEXT, OTEL_SUPPRESS_TRACING_KEY } from '../context/index.js';
 import { storage } from '#internal/context';
 import type { OtlpSenderConfig } from './config.js';
-import type { OtlpExportStats } from './stats.js';
+import type { OtlpCounters } from './stats.js';
 import { USER_AGENT } from './user-agent.js';
 import { contentTypeOf } from './protocol.js';
 import { rejectedInProtobufResponse } from './protobuf.js';
@@ -86,11 +86,11 @@ function sleep(ms: number): Promise<void> {
  */
 export class OtlpHttpSender {
   readonly #config: OtlpSenderConfig;
-  readonly #stats: OtlpExportStats;
+  readonly #stats: OtlpCounters;
   readonly #agent: http.Agent;
   readonly #transport: typeof http | typeof https;
 
-  constructor(config: OtlpSenderConfig, stats: OtlpExportStats) {
+  constructor(config: OtlpSenderConfig, stats: OtlpCounters) {
     this.#config = config;
     this.#stats = stats;
     const secure = config.url.protocol === 'https:';

@@ -8,10 +8,10 @@
  *   answer's `partialSuccess` gives;
  * - `timeout`: no answer within the export timeout.
  */
-export type OtlpDropReason = 'queue_full' | 'shutdown' | 'export_failed' | 'rejected' | 'timeout';
+export type OtlpDropReason = (typeof DROP_REASONS)[number];
 
 /** Every reason, in the order the self-metrics list them. */
-export const DROP_REASONS: readonly OtlpDropReason[] = ['queue_full', 'shutdown', 'export_failed', 'rejected', 'timeout'];
+export const DROP_REASONS = ['queue_full', 'shutdown', 'export_failed', 'rejected', 'timeout'] as const;
 
 /**
  * Counters of one OTLP exporter, the source of the `sightline_otlp_*` self-metrics. Items are
@@ -43,14 +43,14 @@ export interface OtlpExportStats {
   queued: number;
 }
 
-export function newStats(signal: 'traces' | 'logs'): OtlpExportStats {
+/** What an exporter counts as it goes; the group totals of {@link OtlpExportStats} derive from `droppedBy`. */
+export type OtlpCounters = Omit<OtlpExportStats, 'rejected' | 'dropped' | 'failed'>;
+
+export function newStats(signal: 'traces' | 'logs'): OtlpCounters {
   return {
     signal,
     exported: 0,
-    droppedBy: { queue_full: 0, shutdown: 0, export_failed: 0, rejected: 0, timeout: 0 },
-    rejected: 0,
-    dropped: 0,
-    failed: 0,
+    droppedBy: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<OtlpDropReason, number>,
     requests: 0,
     responses: {},
     retries: 0,
@@ -59,16 +59,20 @@ export function newStats(signal: 'traces' | 'logs'): OtlpExportStats {
   };
 }
 
-/** Counts `n` items not delivered for `reason`, in `droppedBy` and in its group. */
-export function countDropped(stats: OtlpExportStats, reason: OtlpDropReason, n: number): void {
-  if (n <= 0) return;
-  stats.droppedBy[reason] += n;
-  if (reason === 'rejected') stats.rejected += n;
-  else if (reason === 'queue_full' || reason === 'shutdown') stats.dropped += n;
-  else stats.failed += n;
+/** Counts `n` items not delivered for `reason`. */
+export function countDropped(stats: OtlpCounters, reason: OtlpDropReason, n: number): void {
+  if (n > 0) stats.droppedBy[reason] += n;
 }
 
-/** A copy safe to hand out (the nested records too). */
-export function copyStats(stats: OtlpExportStats): OtlpExportStats {
-  return { ...stats, droppedBy: { ...stats.droppedBy }, responses: { ...stats.responses } };
+/** A copy safe to hand out (the nested records too), with the group totals. */
+export function copyStats(stats: OtlpCounters): OtlpExportStats {
+  const d = stats.droppedBy;
+  return {
+    ...stats,
+    droppedBy: { ...d },
+    responses: { ...stats.responses },
+    rejected: d.rejected,
+    dropped: d.queue_full + d.shutdown,
+    failed: d.export_failed + d.timeout,
+  };
 }
