@@ -47,11 +47,14 @@ export class RateLimiter {
     this.#now = now;
   }
 
+  #lastForget = -Infinity;
+
   /** Whether a line with this key may be written now. */
   allow(key: string, level: number): boolean {
     const now = this.#now();
     let b = this.#buckets.get(key);
     if (b === undefined) {
+      if (this.#buckets.size >= this.#maxKeys) this.#forgetIdle(now);
       if (this.#buckets.size >= this.#maxKeys) {
         key = '…other keys';
         b = this.#buckets.get(key);
@@ -79,6 +82,19 @@ export class RateLimiter {
       this.#timer.unref();
     }
     return false;
+  }
+
+  /**
+   * The map is full: forget the buckets idle for over a window with nothing to summarise, at most
+   * once per window (the scan is O(maxKeys)), so keys that were never suppressed — and so never
+   * started the summary timer that also forgets them — do not push new keys into the overflow.
+   */
+  #forgetIdle(now: number): void {
+    if (now - this.#lastForget < this.#window) return;
+    this.#lastForget = now;
+    for (const [key, b] of this.#buckets) {
+      if (b.suppressed === 0 && now - b.last > this.#window) this.#buckets.delete(key);
+    }
   }
 
   /** Writes the summary lines now (end of window, or at flush/exit). */

@@ -66,3 +66,14 @@ test('bad options throw SL_ERR_LOG_INVALID_OPTION naming the field', () => {
   assert.equal(code({ max: 1.5 }), 'SL_ERR_LOG_INVALID_OPTION rateLimit.max');
   assert.equal(code({ max: 1, windowMs: 0 }), 'SL_ERR_LOG_INVALID_OPTION rateLimit.windowMs');
 });
+
+test('never-suppressed keys do not fill the map for good: idle ones are forgotten when a new key finds it full', () => {
+  const { rl, advance } = limiter({ max: 1, windowMs: 100, maxKeys: 2 });
+  // Two one-off messages, never suppressed: no summary timer ever runs to forget them.
+  assert.equal(rl.allow('one-off 1', 30), true);
+  assert.equal(rl.allow('one-off 2', 30), true);
+  advance(101);
+  assert.equal(rl.allow('new 1', 30), true);
+  assert.equal(rl.allow('new 2', 30), true, 'each new key has its own bucket, not the shared overflow');
+  assert.equal(rl.allow('new 1', 30), false, 'and its own budget');
+});
