@@ -368,7 +368,8 @@ export class ThreadDestination implements Destination {
   }
 }
 
-function positive(v: number | undefined, dflt: number, field: string, allowZero = false): number {
+/** A positive (or, with `allowZero`, non-negative) number option, else SL_ERR_LOG_INVALID_OPTION naming `field`. */
+export function positive(v: unknown, dflt: number, field: string, allowZero = false): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
     throw InvalidOption(field, `${field.split('.').pop()} must be a ${allowZero ? 'non-negative' : 'positive'} number`);

@@ -5,6 +5,8 @@ import { InvalidDestination, InvalidOption, UnknownOption } from '../errors.js';
 import { checkOptionKeys, optionKeys } from '../../errors.js';
 import { parseLevelName } from '../levels.js';
 import { describeThrow } from '../serialize.js';
+import { report } from '../../diagnostics/index.js';
+import { positive } from './thread-destination.js';
 
 /**
  * What the logger needs of a Node stream: `write(chunk, callback)` returning false under
@@ -184,7 +186,7 @@ export class WritableDestination implements Destination {
     if (this.#failed) return;
     this.#failed = true;
     this.#stats.errors++;
-    process.stderr.write(`sightline: log destination ${this.name} failed (${describeThrow(err)}); its lines go to stderr\n`);
+    report('log', 'destination_failed', `log destination ${this.name} failed (${describeThrow(err)}); its lines go to stderr`, { print: true, error: err });
     if (this.#pending !== '') {
       const text = this.#pending;
       this.#pending = '';
@@ -205,10 +207,8 @@ export class WritableDestination implements Destination {
 
   #dropLine(): false {
     this.#stats.dropped++;
-    if (!this.#warnedDrop) {
-      this.#warnedDrop = true;
-      process.stderr.write(`sightline: log destination ${this.name} is ${this.#closed ? 'closed' : 'full'}; dropping lines (counted in stats().dropped)\n`);
-    }
+    report('log', 'line_dropped', `log destination ${this.name} is ${this.#closed ? 'closed' : 'full'}; dropping lines (counted in stats().dropped)`, { print: !this.#warnedDrop });
+    this.#warnedDrop = true;
     return false;
   }
 
@@ -309,10 +309,4 @@ function streamName(s: WritableLike): string {
   if (typeof o.fd === 'number') return `fd:${o.fd}`;
   const c = o.constructor?.name;
   return typeof c === 'string' && c !== '' ? c : 'Writable';
-}
-
-function positive(v: unknown, dflt: number, field: string): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw InvalidOption(field, `${field.split('.').pop()} must be a positive number`);
-  return v;
 }
