@@ -12,6 +12,11 @@ export const InvalidDestination = createError('SL_ERR_LOG_INVALID_DESTINATION',
 export const InvalidOption = createError('SL_ERR_LOG_INVALID_OPTION',
   (why: string) => `invalid logger option: ${why}`);
 
+/** `options` is an object, else SL_ERR_LOG_INVALID_OPTION naming `field` (before its keys are checked). */
+export function requireObject(options: unknown, field: string): asserts options is object {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw InvalidOption(field, `${field} options must be an object`);
+}
+
 export const InvalidRedactPath = createError('SL_ERR_LOG_INVALID_REDACT_PATH',
   (path: string, why: string) => `invalid redaction path ${JSON.stringify(path)}: ${why}; use dot-separated keys with * (one level) or ** (any depth)`);
 

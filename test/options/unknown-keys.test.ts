@@ -152,3 +152,9 @@ test('http: server and client instrumentation reject unknown keys', () => {
   assertUnknown(() => new HttpClientInstrumentation({ ...deps, propagator: new B3Propagator() }, { fetches: true } as never), HTTP, 'client.fetches', 'fetch');
   void provider.shutdown();
 });
+
+test('log destinations given options that are not an object throw SL_ERR_LOG_INVALID_OPTION, not a TypeError', () => {
+  for (const make of [() => stdout(null as never), () => stderr('info' as never), () => memory(null as never), () => file(join(tmpdir(), 'x.log'), null as never), () => fdDestination(1, [] as never)]) {
+    assert.throws(make, (e: unknown) => e instanceof SightlineError && e.code === 'SL_ERR_LOG_INVALID_OPTION' && e.field === 'destination');
+  }
+});

@@ -4,7 +4,7 @@ import { ThreadDestination } from './thread-destination.js';
 import { BUFFER_OPTION_KEYS } from './thread-destination.js';
 import type { BufferOptions } from './thread-destination.js';
 import { checkOptionKeys, optionKeys } from '../../errors.js';
-import { FileNotWritable, UnknownOption } from '../errors.js';
+import { FileNotWritable, UnknownOption, requireObject } from '../errors.js';
 
 /**
  * Standard output (the default destination): JSON lines for containers and log collectors.
@@ -12,12 +12,14 @@ import { FileNotWritable, UnknownOption } from '../errors.js';
  * createLogger({ destination: stdout({ level: 'info' }) });
  */
 export function stdout(options: BufferOptions = {}): ThreadDestination {
+  requireObject(options, 'destination');
   checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'stdout()', 'destination');
   return new ThreadDestination('fd', 'stdout', { fd: 1 }, options, 1);
 }
 
 /** Standard error. */
 export function stderr(options: BufferOptions = {}): ThreadDestination {
+  requireObject(options, 'destination');
   checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'stderr()', 'destination');
   return new ThreadDestination('fd', 'stderr', { fd: 2 }, options, 2);
 }
@@ -40,6 +42,7 @@ const FILE_OPTION_KEYS = optionKeys<FileOptions>()([...BUFFER_OPTION_KEYS, 'mkdi
  */
 export function file(filePath: string, options: FileOptions = {}): ThreadDestination {
   if (typeof filePath !== 'string' || filePath === '') throw FileNotWritable('destination.path', String(filePath), 'path must be a non-empty string');
+  requireObject(options, 'destination');
   checkOptionKeys(options, FILE_OPTION_KEYS, UnknownOption, 'file()', 'destination');
   const abs = path.resolve(filePath);
   let fd: number;
@@ -64,6 +67,7 @@ export function file(filePath: string, options: FileOptions = {}): ThreadDestina
  * Writes to an already open descriptor (the caller keeps ownership).
  */
 export function fdDestination(fd: number, options: BufferOptions = {}): ThreadDestination {
+  requireObject(options, 'destination');
   checkOptionKeys(options, BUFFER_OPTION_KEYS, UnknownOption, 'fdDestination()', 'destination');
   return new ThreadDestination('fd', `fd:${fd}`, { fd }, options, fd);
 }

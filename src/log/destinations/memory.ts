@@ -1,6 +1,6 @@
 import type { Destination, DestinationStats, LevelName } from '../destination.js';
 import { checkOptionKeys, optionKeys } from '../../errors.js';
-import { UnknownOption } from '../errors.js';
+import { UnknownOption, requireObject } from '../errors.js';
 
 const MEMORY_OPTION_KEYS = optionKeys<{ level?: LevelName; max?: number }>()(['level', 'max']);
 
@@ -65,6 +65,7 @@ export class MemoryDestination implements Destination {
 }
 
 export function memory(options: { level?: LevelName; max?: number } = {}): MemoryDestination {
+  requireObject(options, 'destination');
   checkOptionKeys(options, MEMORY_OPTION_KEYS, UnknownOption, 'memory()', 'destination');
   return new MemoryDestination(options);
 }
