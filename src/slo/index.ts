@@ -4,3 +4,5 @@
  */
 export type * from './types.js';
 export { BURN_CONDITIONS, BUDGET_CONSUMED, BUDGET_HYSTERESIS, DEFAULT_MIN_EVENTS, burnFactor } from './windows.js';
+export { resolveSlos, loadSloFile, checkSlosAgainstRegistry, missingMetrics } from './definition.js';
+export { parseSloDuration, formatPromDuration } from './duration.js';
