@@ -50,20 +50,21 @@ const NAME = /^[a-z0-9_-]+$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const KINDS = sloKeys.sli;
+const FILE_KEYS_WITH_PATH: readonly string[] = [...sloKeys.file, 'path'];
 
 // ---------------------------------------------------------------------------------------------
 // Field paths
 
 /** `base.key`, or `key` at the top (empty base); keys that are not identifiers as `base["a.b"]`. */
 function child(base: string, key: string): string {
-  if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `${base}[${JSON.stringify(key)}]`;
+  if (!/^[A-Za-z_$][\w$]*$/.test(key)) return `${base}[${JSON.stringify(key)}]`;
   return base === '' ? key : `${base}.${key}`;
 }
 
 /** The segments of a field path made by {@link child} and `[i]`: `slos[1].sli["a.b"]` → ['slos', 1, 'sli', 'a.b']. */
 export function fieldSegments(field: string): (string | number)[] {
   const out: (string | number)[] = [];
-  const re = /\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  const re = /\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
   let m: RegExpExecArray | null;
   while (re.lastIndex < field.length && (m = re.exec(field)) !== null) {
     if (m[1] !== undefined) out.push(m[1]);
@@ -71,6 +72,13 @@ export function fieldSegments(field: string): (string | number)[] {
     else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
   }
   return out;
+}
+
+/** Errors about a key itself (not its value): a file's location then points at the key. */
+const keyErrors = new WeakSet<SightlineError>();
+function aboutKey(e: SightlineError): SightlineError {
+  keyErrors.add(e);
+  return e;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -173,7 +181,7 @@ function resolveMatchers(v: unknown, field: string, required: boolean): readonly
   return Object.freeze(entries.map(([label, source]) => {
     const f = child(field, label);
     if (!LABEL_NAME.test(label) || label.startsWith('__')) {
-      throw InvalidDefinition(f, `${JSON.stringify(label)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`);
+      throw aboutKey(InvalidDefinition(f, `${JSON.stringify(label)} is not a label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`));
     }
     if (typeof source !== 'string') throw InvalidDefinition(f, `the regex for label ${label} must be a string, not ${describe(source)} (quote it in YAML: "500")`);
     const problem = re2Problem(source);
@@ -272,7 +280,7 @@ function resolveOne(v: unknown, field: string, service: string): ResolvedSlo {
   const budgeting = b ?? 'occurrences';
   const description = def['description'];
   if (description !== undefined && typeof description !== 'string') throw InvalidDefinition(child(field, 'description'), `description must be a string, not ${describe(description)}`);
-  const minEvents = def['minEvents'] ?? DEFAULT_MIN_EVENTS;
+  const minEvents = def['minEvents'] === undefined ? DEFAULT_MIN_EVENTS : def['minEvents'];
   if (typeof minEvents !== 'number' || !Number.isSafeInteger(minEvents) || minEvents < 0) {
     throw InvalidDefinition(child(field, 'minEvents'), `minEvents ${describe(minEvents)} must be a non-negative integer`);
   }
@@ -308,8 +316,9 @@ export function resolveSlos(input: SloFile | readonly SloDefinition[], options: 
     listField = base;
     service = checkService(service, 'service');
   } else if (isObject(input)) {
-    checkOptionKeys(input, sloKeys.file, UnknownSloOption, 'an SLO file', base === '' ? undefined : base);
-    service = checkService(input['service'] ?? service, child(base, 'service'));
+    // `path` is what loadSloFile() adds to the file it returns.
+    checkOptionKeys(input, FILE_KEYS_WITH_PATH, UnknownSloOption, 'an SLO file', base === '' ? undefined : base);
+    service = checkService(input['service'] === undefined ? service : input['service'], child(base, 'service'));
     list = input['slos'];
     listField = child(base, 'slos');
     if (!Array.isArray(list)) throw InvalidDefinition(listField, `slos must be an array of SLO definitions, not ${describe(list)}`);
@@ -404,10 +413,11 @@ export function loadSloFile(path: string): SloFile & { path: string } {
     throw SloFileError(undefined, path, `the file must be a mapping with service and slos, not ${data === null ? 'empty' : describe(data)} (${where(doc.contents?.range?.[0])})`);
   }
   try {
+    checkOptionKeys(data, sloKeys.file, UnknownSloOption, 'an SLO file');
     resolveSlos(data as unknown as SloFile, { service: '', field: '' });
   } catch (e) {
     if (!(e instanceof SightlineError)) throw e;
-    const offset = e.field === undefined ? doc.contents?.range?.[0] : locate(doc.contents, fieldSegments(e.field), e.code === UnknownSloOption.code);
+    const offset = e.field === undefined ? doc.contents?.range?.[0] : locate(doc.contents, fieldSegments(e.field), e.code === UnknownSloOption.code || keyErrors.has(e));
     const out = new SightlineError(e.code, ownText(e), e.field, { cause: e });
     out.message = `${out.message} (${where(offset)})`;
     throw out;
