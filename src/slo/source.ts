@@ -2,7 +2,9 @@
  * Reads an SLO's metric(s) from the registry on each tick and turns the cumulative values into
  * deltas per series, keyed by the series' label text. A value below the previous one (a reset),
  * or a series seen for the first time or again after it vanished, counts its whole value as the
- * delta, as Prometheus' `rate` does. Nothing here runs on the request path: only the tick reads.
+ * delta, as Prometheus' `rate` does. A series removed and recreated between two reads (a new
+ * series object under the same labels) is a reset too, even when its new value is not below the
+ * old one — which a scraper could not tell. Nothing here runs on the request path: only the tick reads.
  */
 import { report } from '../diagnostics/index.js';
 import type { Registry } from '../metrics/index.js';
@@ -40,6 +42,7 @@ function matches(series: SeriesBase, ms: readonly BoundMatcher[]): boolean {
 }
 
 interface CounterEntry {
+  series: SeriesBase;
   value: number;
   seen: number;
   match: boolean;
@@ -88,8 +91,14 @@ class CounterReader {
       let delta: number;
       if (e === undefined) {
         const m = matches(s, b.match);
-        e = { value, seen: gen, match: m, bad: m && this.#bad !== undefined && matches(s, b.bad) };
+        e = { series: s, value, seen: gen, match: m, bad: m && this.#bad !== undefined && matches(s, b.bad) };
         this.#prev.set(s.labelText, e);
+        delta = value;
+      } else if (e.series !== s) {
+        // The same labels on a new series object: removed (or reset) and recreated since the last read.
+        e.series = s;
+        e.value = value;
+        e.seen = gen;
         delta = value;
       } else {
         delta = value >= e.value ? value - e.value : value;
@@ -106,6 +115,7 @@ class CounterReader {
 }
 
 interface HistEntry {
+  series: SeriesBase;
   /** Cumulative counts per bucket (the last is the total). */
   cumulative: Float64Array;
   seen: number;
@@ -180,8 +190,12 @@ class HistogramReader {
       let e = this.#prev.get(s.labelText);
       let reset = false;
       if (e === undefined) {
-        e = { cumulative: new Float64Array(width), seen: gen, match: matches(s, b.match) };
+        e = { series: s, cumulative: new Float64Array(width), seen: gen, match: matches(s, b.match) };
         this.#prev.set(s.labelText, e);
+        reset = true;
+      } else if (e.series !== s) {
+        e.series = s;
+        e.seen = gen;
         reset = true;
       } else {
         e.seen = gen;
