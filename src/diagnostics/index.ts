@@ -30,6 +30,13 @@ export const REASONS = {
   http: ['instrumentation_failed', 'client_already_enabled'],
   health: ['shutdown_backstop'],
   admin: ['unprotected', 'listen_failed'],
+  slo: [
+    'bad_metric',
+    'store_open_failed',
+    'store_pull_failed',
+    'store_save_failed',
+    'tick_failed',
+  ],
 } as const;
 
 export type Pillar = keyof typeof REASONS;

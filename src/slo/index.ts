@@ -6,3 +6,6 @@ export type * from './types.js';
 export { BURN_CONDITIONS, BUDGET_CONSUMED, BUDGET_HYSTERESIS, DEFAULT_MIN_EVENTS, burnFactor } from './windows.js';
 export { resolveSlos, loadSloFile, checkSlosAgainstRegistry, missingMetrics } from './definition.js';
 export { parseSloDuration, formatPromDuration } from './duration.js';
+export { SloEngine } from './engine.js';
+export type { SloEngineOptions } from './engine.js';
+export { MemoryStore } from './store/memory.js';
