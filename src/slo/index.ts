@@ -4,3 +4,4 @@
  */
 export type * from './types.js';
 export { BURN_CONDITIONS, BUDGET_CONSUMED, BUDGET_HYSTERESIS, DEFAULT_MIN_EVENTS, burnFactor } from './windows.js';
+export { prometheusRules, prometheusRulesFor } from './rules.js';
