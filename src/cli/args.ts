@@ -25,6 +25,8 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
   /** Paragraphs printed after the options in `sightline <command> --help`. */
   details?: string;
+  /** The arguments after the options in the usage line (`<slo.yaml>`); commands without take options only. */
+  operands?: string;
 }
 
 /** A mistake on the command line: printed with a hint, exit code 2. */
@@ -69,7 +71,7 @@ export function optionTable(options: Record<string, OptionSpec>): string {
 /** `sightline <command> --help`. */
 export function commandHelp(spec: CommandSpec): string {
   const details = spec.details !== undefined ? `\n${spec.details.trimEnd()}\n` : '';
-  return `usage: sightline ${spec.name} [options]\n\n${spec.summary}\n\noptions:\n${optionTable(spec.options)}\n${details}`;
+  return `usage: sightline ${spec.name} [options]${spec.operands !== undefined ? ` ${spec.operands}` : ''}\n\n${spec.summary}\n\noptions:\n${optionTable(spec.options)}\n${details}`;
 }
 
 /**
@@ -84,6 +86,26 @@ export function parseCommand(spec: CommandSpec, args: string[]): Record<string, 
   } catch (e) {
     throw new UsageError(describeParseError(e), spec);
   }
+}
+
+/**
+ * Parses a command that takes operands: its options as {@link parseCommand} does, and exactly
+ * `count` arguments (a missing or extra one is a {@link UsageError}).
+ */
+export function parseCommandOperands(spec: CommandSpec, args: string[], count: number): { values: Record<string, string | boolean | undefined>; operands: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [n, o] of Object.entries(spec.options)) options[n] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(describeParseError(e), spec);
+  }
+  if (parsed.values['help'] === true) return { values: parsed.values, operands: parsed.positionals };
+  const what = spec.operands ?? `${count} argument${count === 1 ? '' : 's'}`;
+  if (parsed.positionals.length < count) throw new UsageError(`missing ${what}`, spec);
+  if (parsed.positionals.length > count) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[count])} (this command takes ${what})`, spec);
+  return { values: parsed.values, operands: parsed.positionals };
 }
 
 /** parseArgs' errors, reworded; the codes are stable across Node 20 and 22, the wording is not. */

@@ -3,11 +3,13 @@
  * The `sightline` command (docs/cli.md).
  *   sightline demo [options]     two instrumented services under generated load
  *   sightline pretty [options]   JSON log lines on stdin → human lines
+ *   sightline rules <slo.yaml>   Prometheus rules for the SLOs of an SLO file
  *   sightline --version | --help | <command> --help
  * Usage mistakes print what is valid on stderr and exit 2.
  */
 import { parseArgs } from 'node:util';
-import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, parseCommand, validOptions, withHelp } from './args.js';
+import { USAGE_EXIT, UsageError, commandHelp, describeParseError, numberOption, optionTable, parseCommand, parseCommandOperands, validOptions, withHelp } from './args.js';
+import { SightlineError } from '../errors.js';
 import { SIGHTLINE_VERSION } from '../version.js';
 import type { CommandSpec } from './args.js';
 import { pretty, wantColor } from './pretty.js';
@@ -44,7 +46,17 @@ const PRETTY: CommandSpec = {
   }),
 };
 
-const COMMANDS: readonly CommandSpec[] = [DEMO, PRETTY];
+const RULES: CommandSpec = {
+  name: 'rules',
+  brief: 'print Prometheus rules for the SLOs of an SLO file',
+  summary: 'Reads an SLO file (YAML: service and slos) and prints one Prometheus rule file on stdout:\nrecorded error ratios and burn rates with Sloth\'s names, burn-rate and budget-consumed alerts.\nExample: sightline rules slo.yaml > slo.rules.yml && promtool check rules slo.rules.yml',
+  operands: '<slo.yaml>',
+  options: withHelp({}),
+  details: `An invalid SLO file prints its coded error (with the file, line and column) on stderr and
+exits 1. Loading the rules into Prometheus: docs/slo-rules.md.`,
+};
+
+const COMMANDS: readonly CommandSpec[] = [DEMO, PRETTY, RULES];
 
 const GLOBAL = {
   help: { type: 'boolean', short: 'h', help: 'show this help (sightline <command> --help: that command\'s)' },
@@ -84,6 +96,16 @@ async function runPretty(args: string[]): Promise<number> {
   return 0;
 }
 
+async function runRules(args: string[]): Promise<number> {
+  const { values, operands } = parseCommandOperands(RULES, args, 1);
+  if (values['help'] === true) return help(RULES);
+  // Loaded once the arguments are valid, as demo is.
+  const [{ loadSloFile, resolveSlos }, { prometheusRulesFor }] = await Promise.all([import('../slo/definition.js'), import('../slo/rules.js')]);
+  const file = loadSloFile(operands[0] ?? '');
+  process.stdout.write(prometheusRulesFor(resolveSlos(file, { service: file.service, field: '' })));
+  return 0;
+}
+
 function help(spec: CommandSpec): number {
   process.stdout.write(commandHelp(spec));
   return 0;
@@ -97,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'demo') return runDemo(rest);
   if (command === 'pretty') return runPretty(rest);
+  if (command === 'rules') return runRules(rest);
   if (command === 'help') {
     const spec = COMMANDS.find((c) => c.name === rest[0]);
     process.stdout.write(spec !== undefined ? commandHelp(spec) : usage());
@@ -136,7 +159,8 @@ main(process.argv.slice(2)).then(
       process.exitCode = USAGE_EXIT;
       return;
     }
-    process.stderr.write(`sightline: ${e instanceof Error ? e.message : String(e)}\n`);
+    const text = e instanceof SightlineError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`sightline: ${text}\n`);
     process.exitCode = 1;
   },
 );

@@ -9,3 +9,4 @@ export { parseSloDuration, formatPromDuration } from './duration.js';
 export { SloEngine } from './engine.js';
 export type { SloEngineOptions } from './engine.js';
 export { MemoryStore } from './store/memory.js';
+export { prometheusRules, prometheusRulesFor } from './rules.js';

@@ -78,7 +78,7 @@ test('an unknown option exits 2 and lists the valid options', () => {
 
   const g = sightline('--bogus');
   assert.equal(g.status, 2);
-  assert.match(g.stderr, /^sightline: unknown option --bogus\nvalid options: --help, --version; commands: demo, pretty\n/);
+  assert.match(g.stderr, /^sightline: unknown option --bogus\nvalid options: --help, --version; commands: demo, pretty, rules\n/);
 });
 
 test('missing values, values given to flags, stray arguments and bad numbers exit 2 naming the option', () => {
@@ -112,6 +112,6 @@ test('no command and an unknown command exit 2 with the usage on stderr', () => 
 
   const r = sightline('frobnicate');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /^sightline: unknown command "frobnicate"; commands: demo, pretty\n/);
+  assert.match(r.stderr, /^sightline: unknown command "frobnicate"; commands: demo, pretty, rules\n/);
   assert.match(r.stderr, /usage: sightline/);
 });
