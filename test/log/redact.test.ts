@@ -36,11 +36,14 @@ function wrap(value: unknown, path: string[]): unknown {
   return path.reduceRight<unknown>((acc, k) => (k === '[]' ? [acc] : { [k]: acc }), value);
 }
 
+// A path key that is itself credential-like (`cVV`, `pin`) redacts the whole subtree, `alice` too.
+const CREDENTIAL_LIKE = /auth|jwt|bearer|pin|cvv|cvc|ssn|pass|pwd|secret|token|key|cookie|session|sig|cred|api/i;
+
 test('credential-like keys are redacted by default at any depth, case-insensitively', () => {
   const mem = memory();
   const log = createLogger({ level: 'info', destination: mem });
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constantFrom('user', 'req', 'headers', 'config', '[]'), fc.string({ minLength: 1, maxLength: 6 })), { maxLength: 6 }), (path) => {
+    fc.property(fc.array(fc.oneof(fc.constantFrom('user', 'req', 'headers', 'config', '[]'), fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !CREDENTIAL_LIKE.test(k))), { maxLength: 6 }), (path) => {
       mem.clear();
       log.info('login', wrap({ ...CORPUS, username: 'alice' }, path.length === 0 ? ['x'] : path) as object);
       log.child(wrap(CORPUS, ['bound']) as Record<string, unknown>).warn('child');
