@@ -11,6 +11,7 @@ import 'sightline/metrics';
 import 'sightline/trace';
 import 'sightline/http';
 import 'sightline/health';
+import 'sightline/slo';
 
 test('docs/errors.md lists exactly the defined error codes', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');

@@ -30,6 +30,10 @@ export const REASONS = {
   http: ['instrumentation_failed', 'client_already_enabled'],
   health: ['shutdown_backstop'],
   admin: ['unprotected', 'listen_failed'],
+  slo: [
+    'store_failed',
+    'store_reset',
+  ],
 } as const;
 
 export type Pillar = keyof typeof REASONS;

@@ -4,3 +4,5 @@
  */
 export type * from './types.js';
 export { BURN_CONDITIONS, BUDGET_CONSUMED, BUDGET_HYSTERESIS, DEFAULT_MIN_EVENTS, burnFactor } from './windows.js';
+export { SqliteStore, RedisStore, MemoryStore, parseStoreSpec, openStoreSpec, DEFAULT_STORE_SPEC } from './store/index.js';
+export type { StoreSpec, OpenStoreOptions, SqliteStoreOptions, RedisStoreOptions, StoreLogger } from './store/index.js';
