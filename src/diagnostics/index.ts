@@ -36,6 +36,8 @@ export const REASONS = {
     'store_pull_failed',
     'store_save_failed',
     'tick_failed',
+    'store_failed',
+    'store_reset',
   ],
 } as const;
 

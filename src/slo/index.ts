@@ -8,5 +8,6 @@ export { resolveSlos, loadSloFile, checkSlosAgainstRegistry, missingMetrics } fr
 export { parseSloDuration, formatPromDuration } from './duration.js';
 export { SloEngine } from './engine.js';
 export type { SloEngineOptions } from './engine.js';
-export { MemoryStore } from './store/memory.js';
 export { prometheusRules, prometheusRulesFor } from './rules.js';
+export { SqliteStore, RedisStore, MemoryStore, parseStoreSpec, openStoreSpec, DEFAULT_STORE_SPEC } from './store/index.js';
+export type { StoreSpec, OpenStoreOptions, SqliteStoreOptions, RedisStoreOptions, StoreLogger } from './store/index.js';

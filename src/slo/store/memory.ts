@@ -1,6 +1,6 @@
 /**
- * The memory store: no persistence. State lives in the engine's rings for the life of the
- * process; `open` loads nothing and `save` always succeeds.
+ * The memory store: state lives only in the engine's rings and is lost on restart. `open`
+ * returns nothing, `save` always succeeds.
  */
 import type { MinuteCounts, SloStore, StoreSlo } from '../types.js';
 
