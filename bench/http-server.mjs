@@ -52,7 +52,16 @@ async function build() {
     const { file } = await import('sightline/log');
     const noLog = kind.includes('nolog');
     const noTrace = kind.includes('notrace');
-    obs = sightline({ service: 'bench', log: { destination: file(logFile) }, admin: false, http: { routes: ['/hello'], logCompletion: !noLog }, ...(noTrace ? { trace: { sampler: 'always_off' } } : {}) });
+    // sightline-slo: everything on plus an availability and a latency SLO read every second.
+    const slo = kind === 'sightline-slo' ? {
+      store: 'memory',
+      interval: '1s',
+      objectives: [
+        { name: 'availability', objective: 99.9, window: '30d', sli: { availability: { metric: 'http_server_requests_total', bad: { http_response_status_code: '5..' } } } },
+        { name: 'latency', objective: 99, window: '30d', sli: { latency: { metric: 'http_server_request_duration_seconds', threshold: 0.25 } } },
+      ],
+    } : undefined;
+    obs = sightline({ service: 'bench', log: { destination: file(logFile) }, admin: false, http: { routes: ['/hello'], logCompletion: !noLog }, ...(noTrace ? { trace: { sampler: 'always_off' } } : {}), ...(slo ? { slo } : {}) });
     cleanup = () => obs.shutdown();
   }
   if (kind === 'bare') return http.createServer(hello);

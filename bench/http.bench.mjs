@@ -30,7 +30,7 @@ if (RATE !== undefined && !(RATE > 0)) throw new Error('--rate must be a positiv
 const ROUNDS = Number(values.rounds ?? 5);
 const SECONDS = Number(values.seconds ?? 5);
 const CONNECTIONS = Number(values.connections ?? 10);
-const ALL = ['bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sightline', 'peer', 'express', 'express-sightline', 'fastify', 'fastify-als', 'fastify-sightline'];
+const ALL = ['bare', 'bare-als', 'sightline-nolog-notrace', 'sightline-nolog', 'sightline', 'sightline-slo', 'peer', 'express', 'express-sightline', 'fastify', 'fastify-als', 'fastify-sightline'];
 const KINDS = values.only ? values.only.split(',') : ALL;
 const which = (bin) => ['/usr/bin/', '/usr/local/bin/', '/bin/'].map((d) => d + bin).find((p) => existsSync(p));
 const WRK = RATE === undefined ? which('wrk') : undefined;
@@ -129,6 +129,8 @@ if (has('sightline', 'bare')) {
   rows.push([`Sightline CPU/request vs bare node:http${RATE === undefined ? ' (saturated)' : ` (at ${RATE} req/s)`}`, med.sightline.cpu / med.bare.cpu, '≤ 1.25x', (x) => x <= 1.25]);
   if (has('bare-als')) rows.push(['Sightline CPU/request vs bare node:http + AsyncLocalStorage', med.sightline.cpu / med['bare-als'].cpu, '', undefined]);
 }
+// The SLO engine reads the registry on its own tick; nothing is added to the request path.
+if (has('sightline', 'sightline-slo')) rows.push(['Sightline with two SLOs (1 s interval) CPU/request vs without', med['sightline-slo'].cpu / med.sightline.cpu, '≤ 1.05x', (x) => x <= 1.05]);
 if (has('sightline', 'peer')) rows.push(['Sightline throughput vs peer stack (pino-http + prom-client + OTel NodeSDK)', med.sightline.rps / med.peer.rps, RATE === undefined ? '≥ 2x' : '(fixed rate: not judged)', RATE === undefined ? (x) => x >= 2 : undefined]);
 if (has('sightline', 'peer') && RATE !== undefined) rows.push(['Sightline CPU/request vs peer stack', med.sightline.cpu / med.peer.cpu, '', undefined]);
 if (has('sightline', 'bare')) rows.push([`Sightline p99 vs bare node:http${WRK ? '' : ' (1 ms resolution: not judged)'}`, med.sightline.p99 / med.bare.p99, '≤ 1.2x', WRK ? (x) => x <= 1.2 : undefined]);

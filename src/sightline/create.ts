@@ -11,6 +11,7 @@ import { TracerProvider, propagatorFromEnv, type SpanExporter, type Tracer, type
 import { createHttpInstrumentation, HttpClientInstrumentation, type HttpInstrumentation } from '../http/index.js';
 import type { ExpressErrorMiddleware, ExpressMiddleware, FastifyPlugin } from '../http/index.js';
 import { AdminServer, type AdminHandler } from '../admin/index.js';
+import { createSlo, type Slo } from '../slo/index.js';
 import { createHealth, createShutdown, installCrashCapture, ErrorGroups, HEALTH_CONTENT_TYPE } from '../health/index.js';
 import type { CrashCapture, GracefulShutdown, Health, ProbeResponse } from '../health/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -58,6 +59,8 @@ export interface Sightline {
   readonly health: Health | undefined;
   /** Errors logged with `log.error(msg, err)`, thrown in HTTP handlers or uncaught, grouped by fingerprint. */
   readonly errorGroups: ErrorGroups;
+  /** SLOs, error budgets and burn rates (`status()`), or undefined without the `slo` option. */
+  readonly slo: Slo | undefined;
   /** The graceful shutdown manager (SIGTERM/SIGINT); add your servers with `graceful.addServer(server)`. */
   readonly graceful: GracefulShutdown | undefined;
   /** Says the app has started (migrations done): readiness may pass, startup passes once its checks do. */
@@ -216,6 +219,8 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     if (options.client !== undefined && options.client !== true) object(options.client, 'client');
     client = new HttpClientInstrumentation({ tracer: httpTracer, registry, propagator }, options.client === true || options.client === undefined ? {} : options.client);
   }
+  // SLOs read the registry's RED metrics (defined just above by the HTTP instrumentation).
+  const slo = options.slo === undefined ? undefined : createSlo(options.slo, { registry, service, logger: log });
   let admin: AdminServer | undefined;
   if (options.admin !== false) {
     const adminOptions = object(options.admin, 'admin') ?? {};
@@ -277,6 +282,13 @@ export function sightline(options: SightlineOptions = {}): Sightline {
       },
     },
     {
+      name: 'slo',
+      start: () => slo?.start(),
+      routes: () => (slo === undefined ? [] : [{ path: '/slo', handler: (req, res) => slo.handler(req, res) }]),
+      // The last tick and the store's save, before the logs are flushed.
+      stop: () => slo?.stop(),
+    },
+    {
       name: 'admin',
       start: () => {
         if (admin === undefined) return;
@@ -331,6 +343,7 @@ export function sightline(options: SightlineOptions = {}): Sightline {
     handler: (listener) => http.handler(listener),
     health,
     errorGroups,
+    slo,
     graceful,
     started: () => health?.markStarted(),
     shutdown,

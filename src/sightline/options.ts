@@ -8,6 +8,7 @@ import type { TracerProviderOptions } from '../trace/index.js';
 import type { HttpClientOptions, HttpServerOptions } from '../http/index.js';
 import type { AdminOptions } from '../admin/index.js';
 import type { ErrorGroupsOptions, HealthOptions, ShutdownOptions } from '../health/index.js';
+import type { SloOptions } from '../slo/index.js';
 import { optionKeys } from '../errors.js';
 import { REGISTRY_OPTION_KEYS } from '#internal/metrics';
 import { TRACER_PROVIDER_OPTION_KEYS } from '#internal/trace';
@@ -74,6 +75,11 @@ export interface SightlineOptions {
   admin?: false | AdminOptions;
   /** Probes, graceful shutdown, crash capture (see docs/health.md); `false` turns all three off. */
   health?: false | SightlineHealthOptions;
+  /**
+   * SLOs and error budgets (see docs/slo.md): `{ objectives: './slo.yaml' | [...], store, interval }`.
+   * Off unless given; `GET /slo` on the admin server and `obs.slo.status()` report them.
+   */
+  slo?: SloOptions;
   /** Environment read for OTEL_* and friends (default process.env; for tests). */
   env?: NodeJS.ProcessEnv;
 }
@@ -84,7 +90,7 @@ export interface SightlineOptions {
 
 /** @internal */
 export const SIGHTLINE_OPTION_KEYS = optionKeys<SightlineOptions>()([
-  'service', 'serviceVersion', 'environment', 'log', 'metrics', 'trace', 'http', 'client', 'admin', 'health', 'env',
+  'service', 'serviceVersion', 'environment', 'log', 'metrics', 'trace', 'http', 'client', 'admin', 'health', 'slo', 'env',
 ]);
 
 /** @internal */

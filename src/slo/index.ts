@@ -11,3 +11,5 @@ export type { SloEngineOptions } from './engine.js';
 export { prometheusRules, prometheusRulesFor } from './rules.js';
 export { SqliteStore, RedisStore, MemoryStore, parseStoreSpec, openStoreSpec, DEFAULT_STORE_SPEC } from './store/index.js';
 export type { StoreSpec, OpenStoreOptions, SqliteStoreOptions, RedisStoreOptions, StoreLogger } from './store/index.js';
+export { createSlo } from './create.js';
+export type { Slo, SloContext, SloOptions } from './create.js';

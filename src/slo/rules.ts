@@ -13,7 +13,8 @@ import { Document, isMap } from 'yaml';
 import { counterNames } from '../metrics/exposition.js';
 import { SIGHTLINE_VERSION } from '../version.js';
 import { DuplicateSloId } from './rules-errors.js';
-import type { BurnWindow, ResolvedMatcher, ResolvedSlo } from './types.js';
+import { resolveSlos } from './definition.js';
+import type { BurnWindow, ResolvedMatcher, ResolvedSlo, SloDefinition, SloFile } from './types.js';
 import { BURN_WINDOWS } from './types.js';
 import { BUDGET_CONSUMED, BUDGET_HYSTERESIS, BURN_CONDITIONS, burnFactor, eventsRecord, ratioRecord, WINDOW_MS } from './windows.js';
 
@@ -374,9 +375,18 @@ export function prometheusRulesFor(slos: readonly ResolvedSlo[]): string {
 }
 
 /**
- * The Prometheus rule file of SLO definitions: the text `sightline rules <slo.yaml>` prints.
- * Takes resolved SLOs (see {@link prometheusRulesFor}).
+ * The Prometheus rule file of SLO definitions — the text `sightline rules <slo.yaml>` prints:
+ * the file shape `{ service, slos }` (as written or as `loadSloFile()` returns it), definitions
+ * with the service given apart, or SLOs already resolved. Definitions are validated as at start.
+ * @example
+ * import { prometheusRules } from 'sightline/slo';
+ * const text = prometheusRules({ service: 'checkout', slos: [{ name: 'availability', objective: 99.9, window: '30d',
+ *   sli: { availability: { metric: 'http_server_requests_total', bad: { http_response_status_code: '5..' } } } }] });
  */
-export function prometheusRules(definitions: readonly ResolvedSlo[]): string {
-  return prometheusRulesFor(definitions);
+export function prometheusRules(definitions: SloFile | readonly ResolvedSlo[] | readonly SloDefinition[], service?: string): string {
+  if (Array.isArray(definitions) && definitions.every((d) => typeof d === 'object' && d !== null && 'errorBudget' in d)) {
+    return prometheusRulesFor(definitions as readonly ResolvedSlo[]);
+  }
+  const file = definitions as SloFile | readonly SloDefinition[];
+  return prometheusRulesFor(resolveSlos(file, { service: service ?? (Array.isArray(file) ? '' : (file as SloFile).service), field: Array.isArray(file) ? 'definitions' : '' }));
 }
